@@ -1,0 +1,79 @@
+"""JC Icons Management System: sales, stock and repairs for a computer shop."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+def create_app(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Flask:
+    """Build the application: configuration, extensions, blueprints and hooks."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from jcicons import hooks, logging_setup
+    from jcicons.config import load_config
+    from jcicons.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    config = load_config(environ, overrides)
+    app = Flask(__name__, instance_path=config["INSTANCE_PATH"])
+    app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    logging_setup.configure_logging(app)
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        from jcicons.db import install_sqlite_pragmas
+
+        install_sqlite_pragmas(db.engine)
+
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+
+    hooks.register(app)
+    _register_blueprints(app)
+
+    from jcicons.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so the metadata is complete."""
+    from jcicons.audit import models as _audit  # noqa: F401
+    from jcicons.auth import models as _auth  # noqa: F401
+    from jcicons.settings import models as _settings  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from jcicons.account.views import bp as account_bp
+    from jcicons.admin.views import bp as admin_bp
+    from jcicons.auth.views import bp as auth_bp
+    from jcicons.main.errors import register_error_handlers
+    from jcicons.main.views import bp as main_bp
+    from jcicons.users.views import bp as users_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp, users_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)

@@ -1,0 +1,1 @@
+"""A user's own account: profile, password, sessions, two-factor sign-in."""

@@ -1,0 +1,1 @@
+"""ADMIN pages: settings and toggles, the audit trail, security events."""

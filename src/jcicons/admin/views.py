@@ -1,0 +1,106 @@
+"""Settings and toggles, audit trail search, security events."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from jcicons.admin.forms import AuditFilterForm, SettingsForm
+from jcicons.audit.models import AuditEvent, SecurityEvent
+from jcicons.audit.security_log import record_security_event
+from jcicons.audit.services import AuditFilter, audit_query, list_audit_actions
+from jcicons.extensions import db
+from jcicons.security.capabilities import requires
+from jcicons.settings.services import (
+    SETTING_DEFAULTS,
+    current_settings,
+    update_settings,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 50
+SECURITY_EVENT_KINDS = (
+    "login_failed",
+    "login_locked",
+    "permission_denied",
+    "suspicious_input",
+    "csrf_failed",
+    "two_factor_failed",
+    "failed_login_spike",
+)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("settings.manage")
+def settings() -> ResponseReturnValue:
+    """Show and change the shop settings and feature toggles."""
+    values = current_settings()
+    form = SettingsForm(data=values)
+    if form.validate_on_submit():
+        changes = {key: getattr(form, key).data for key in SETTING_DEFAULTS}
+        changes["SHOP_NAME"] = (changes["SHOP_NAME"] or "").strip()
+        changed = update_settings(changes, current_user._get_current_object())
+        if changed:
+            record_security_event("settings_changed", detail={"keys": sorted(changed)})
+        db.session.commit()
+        flash("Settings saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("admin.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/settings.html", form=form), status
+
+
+@bp.get("/audit")
+@requires("audit.view")
+def audit() -> ResponseReturnValue:
+    """Search the audit trail by user, action, record and date range."""
+    form = AuditFilterForm(request.args)
+    criteria = AuditFilter()
+    if form.validate():
+        criteria = AuditFilter(
+            actor=form.actor.data or "",
+            action=form.action.data or "",
+            entity_type=form.entity_type.data or "",
+            entity_id=form.entity_id.data or "",
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    page = db.paginate(
+        audit_query(criteria), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        args=args,
+        actions=list_audit_actions(),
+    )
+
+
+@bp.get("/audit/<int:event_id>")
+@requires("audit.view")
+def audit_detail(event_id: int) -> ResponseReturnValue:
+    """Show one audit row with its before and after values."""
+    event = db.session.get(AuditEvent, event_id)
+    if event is None:
+        abort(404)
+    return render_template("admin/audit_detail.html", event=event)
+
+
+@bp.get("/security")
+@requires("audit.view")
+def security() -> ResponseReturnValue:
+    """List recent security refusals and alerts, newest first."""
+    kind = request.args.get("event", "")
+    query = select(SecurityEvent).order_by(
+        SecurityEvent.created_at.desc(), SecurityEvent.id.desc()
+    )
+    if kind in SECURITY_EVENT_KINDS:
+        query = query.where(SecurityEvent.event == kind)
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/security.html", page=page, kind=kind, kinds=SECURITY_EVENT_KINDS
+    )

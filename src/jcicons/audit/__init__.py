@@ -1,0 +1,1 @@
+"""The audit trail of business changes and the security event log."""

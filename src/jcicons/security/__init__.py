@@ -1,0 +1,1 @@
+"""Security building blocks: passwords, capabilities, headers, throttles, screening."""

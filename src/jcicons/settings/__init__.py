@@ -1,0 +1,1 @@
+"""Shop settings and feature toggles stored in the database."""
