@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import login
+from helpers import login
 
 
 def test_health_reports_a_working_database(client):
