@@ -28,7 +28,7 @@ from jcicons import clock, create_app
 from jcicons.extensions import db, limiter
 
 
-def test_environ(base: Path) -> dict[str, str]:
+def app_environ(base: Path) -> dict[str, str]:
     """Return the environment a test app is built from."""
     return {
         "JCICONS_ENV": "testing",
@@ -48,7 +48,7 @@ def app_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app(app_base: Path) -> Iterator[Flask]:
     """The application under test, with its tables created once."""
-    application = create_app(environ=test_environ(app_base))
+    application = create_app(environ=app_environ(app_base))
     application.test_client_class = Client
     with application.app_context():
         db.drop_all()
@@ -64,7 +64,7 @@ def make_app(app_base: Path, app: Flask) -> Callable[..., Flask]:
     """Build another app on the same database with other settings."""
 
     def build(environ: dict[str, str] | None = None, **overrides: Any) -> Flask:
-        env = {**test_environ(app_base), **(environ or {})}
+        env = {**app_environ(app_base), **(environ or {})}
         other = create_app(overrides=overrides, environ=env)
         other.test_client_class = Client
         return other
