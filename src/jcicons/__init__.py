@@ -28,7 +28,10 @@ def create_app(
     config = load_config(environ, overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"])
     app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    # The SQLite file holds password hashes: keep its folder from other accounts.
+    instance.chmod(0o750)
 
     logging_setup.configure_logging(app)
 

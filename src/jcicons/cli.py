@@ -36,13 +36,13 @@ def main() -> None:
     """JC Icons Management System."""
 
 
-@main.command("generate-secret-key")
+@main.command("generate-secret-key", with_appcontext=False)
 def generate_secret_key() -> None:
     """Print a new random SECRET_KEY."""
     click.echo(secrets.token_urlsafe(64))
 
 
-@main.command("init-env")
+@main.command("init-env", with_appcontext=False)
 @click.option(
     "--path", default=".env", show_default=True, type=click.Path(dir_okay=False)
 )
