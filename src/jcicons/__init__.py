@@ -66,6 +66,8 @@ def _import_models() -> None:
     """Import every model module so the metadata is complete."""
     from jcicons.audit import models as _audit  # noqa: F401
     from jcicons.auth import models as _auth  # noqa: F401
+    from jcicons import numbering as _numbering  # noqa: F401
+    from jcicons.inventory import models as _inventory  # noqa: F401
     from jcicons.settings import models as _settings  # noqa: F401
 
 

@@ -1,0 +1,1 @@
+"""Products, the stock ledger, receiving, adjustments, counts and serial numbers."""

@@ -1,0 +1,219 @@
+"""Read-only selects for inventory lists, the ledger, low stock and look-ups.
+
+Each list is one select (plus the pager's count), with its relationships loaded
+eagerly, so a page issues the same number of queries whatever its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from jcicons.clock import business_day_bounds
+from jcicons.extensions import db
+from jcicons.inventory.models import (
+    Category,
+    MovementReason,
+    Product,
+    SerialUnit,
+    StockMovement,
+)
+
+SORTS = {
+    "name": (Product.name.asc(), Product.id.asc()),
+    "sku": (Product.sku.asc(),),
+    "price": (Product.price_centavos.desc(), Product.id.asc()),
+    "stock": (Product.on_hand.asc(), Product.id.asc()),
+    "newest": (Product.id.desc(),),
+}
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class ProductFilter:
+    """What the product list is narrowed to."""
+
+    search: str = ""
+    category_id: int | None = None
+    stock: str = ""  # in, low, out, service
+    status: str = "active"  # active, archived, all
+    sort: str = "name"
+
+
+def product_query(criteria: ProductFilter) -> Select[tuple[Product]]:
+    """Return the select behind the product list."""
+    query = select(Product).options(joinedload(Product.category))
+    term = criteria.search.strip()[:100]
+    if term:
+        like = _like(term)
+        by_serial = select(SerialUnit.product_id).where(
+            SerialUnit.serial == term.upper()
+        )
+        query = query.where(
+            or_(
+                func.lower(Product.name).like(like, escape="\\"),
+                func.lower(Product.sku).like(like, escape="\\"),
+                Product.barcode == term,
+                func.lower(Product.brand).like(like, escape="\\"),
+                func.lower(Product.model).like(like, escape="\\"),
+                Product.id.in_(by_serial),
+            )
+        )
+    if criteria.category_id:
+        query = query.where(Product.category_id == criteria.category_id)
+    goods = Product.is_service.is_(False)
+    if criteria.stock == "out":
+        query = query.where(goods, Product.on_hand == 0)
+    elif criteria.stock == "low":
+        query = query.where(goods, Product.on_hand <= Product.reorder_level)
+    elif criteria.stock == "in":
+        query = query.where(goods, Product.on_hand > 0)
+    elif criteria.stock == "service":
+        query = query.where(Product.is_service.is_(True))
+    if criteria.status == "active":
+        query = query.where(Product.is_archived.is_(False))
+    elif criteria.status == "archived":
+        query = query.where(Product.is_archived.is_(True))
+    return query.order_by(*SORTS.get(criteria.sort, SORTS["name"]))
+
+
+@dataclass
+class MovementFilter:
+    """What the movement ledger is narrowed to."""
+
+    product_id: int | None = None
+    reason: str = ""
+    actor_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def movement_query(criteria: MovementFilter) -> Select[tuple[StockMovement]]:
+    """Return the newest-first select of ledger rows; the last day counts whole."""
+    query = select(StockMovement).options(
+        joinedload(StockMovement.product),
+        joinedload(StockMovement.actor),
+        joinedload(StockMovement.serial_unit),
+    )
+    if criteria.product_id:
+        query = query.where(StockMovement.product_id == criteria.product_id)
+    if criteria.reason in {r.value for r in MovementReason}:
+        query = query.where(StockMovement.reason == criteria.reason)
+    if criteria.actor_id:
+        query = query.where(StockMovement.actor_id == criteria.actor_id)
+    if criteria.date_from:
+        query = query.where(
+            StockMovement.created_at >= business_day_bounds(criteria.date_from)[0]
+        )
+    if criteria.date_to:
+        query = query.where(
+            StockMovement.created_at < business_day_bounds(criteria.date_to)[1]
+        )
+    return query.order_by(StockMovement.id.desc())
+
+
+def low_stock_query() -> Select[tuple[Product]]:
+    """Return active goods at or under their reorder level, emptiest first."""
+    return (
+        select(Product)
+        .options(joinedload(Product.category))
+        .where(
+            Product.is_service.is_(False),
+            Product.is_archived.is_(False),
+            Product.on_hand <= Product.reorder_level,
+        )
+        .order_by(Product.on_hand.asc(), Product.name.asc())
+    )
+
+
+def suggested_order_quantity(product: Product) -> int:
+    """Return how many to order: the reorder quantity, or enough to pass the level."""
+    shortfall = product.reorder_level - product.on_hand + 1
+    return max(product.reorder_quantity, shortfall, 1)
+
+
+def autocomplete(term: str, limit: int = 10) -> list[Product]:
+    """Return at most `limit` active products matching a name, SKU or barcode."""
+    term = term.strip()[:100]
+    if not term:
+        return []
+    like = _like(term)
+    query = (
+        select(Product)
+        .where(
+            Product.is_archived.is_(False),
+            or_(
+                Product.barcode == term,
+                func.lower(Product.sku) == term.lower(),
+                func.lower(Product.sku).like(like, escape="\\"),
+                func.lower(Product.name).like(like, escape="\\"),
+            ),
+        )
+        .order_by(
+            (Product.barcode == term).desc(),
+            (func.lower(Product.sku) == term.lower()).desc(),
+            Product.name,
+        )
+        .limit(min(limit, 10))
+    )
+    return list(db.session.scalars(query))
+
+
+def find_by_code(code: str) -> Product | None:
+    """Return the active product whose barcode or SKU is exactly `code` (scanners)."""
+    code = code.strip()
+    if not code:
+        return None
+    return db.session.scalar(
+        select(Product).where(
+            Product.is_archived.is_(False),
+            or_(Product.barcode == code, func.upper(Product.sku) == code.upper()),
+        )
+    )
+
+
+def serial_history(serial: str) -> tuple[SerialUnit | None, list[StockMovement]]:
+    """Return a serial unit and every ledger row that moved it, oldest first."""
+    unit = db.session.scalar(
+        select(SerialUnit)
+        .options(joinedload(SerialUnit.product))
+        .where(SerialUnit.serial == serial.strip().upper())
+    )
+    if unit is None:
+        return None, []
+    movements = db.session.scalars(
+        select(StockMovement)
+        .options(joinedload(StockMovement.actor))
+        .where(StockMovement.serial_unit_id == unit.id)
+        .order_by(StockMovement.id)
+    ).all()
+    return unit, list(movements)
+
+
+def stock_value_centavos() -> int:
+    """Return the value of all goods on hand at moving-average cost."""
+    return int(
+        db.session.scalar(
+            select(
+                func.coalesce(func.sum(Product.on_hand * Product.cost_centavos), 0)
+            ).where(Product.is_service.is_(False))
+        )
+        or 0
+    )
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """Return (id, name) of active categories for pickers."""
+    rows = db.session.execute(
+        select(Category.id, Category.name)
+        .where(Category.is_archived.is_(False))
+        .order_by(Category.name)
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
