@@ -64,9 +64,9 @@ def create_app(
 
 def _import_models() -> None:
     """Import every model module so the metadata is complete."""
+    from jcicons import numbering as _numbering  # noqa: F401
     from jcicons.audit import models as _audit  # noqa: F401
     from jcicons.auth import models as _auth  # noqa: F401
-    from jcicons import numbering as _numbering  # noqa: F401
     from jcicons.inventory import models as _inventory  # noqa: F401
     from jcicons.settings import models as _settings  # noqa: F401
 
@@ -75,10 +75,11 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.account.views import bp as account_bp
     from jcicons.admin.views import bp as admin_bp
     from jcicons.auth.views import bp as auth_bp
+    from jcicons.inventory.views import bp as inventory_bp
     from jcicons.main.errors import register_error_handlers
     from jcicons.main.views import bp as main_bp
     from jcicons.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, users_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, account_bp, users_bp, admin_bp, inventory_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -1,0 +1,10 @@
+"""Inventory pages under /inventory: one blueprint, split by screen family."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+
+# The modules below attach their routes to `bp` when imported.
+from jcicons.inventory.views import counts, exchange, products  # noqa: E402, F401
