@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -26,7 +27,6 @@ from jcicons.account.forms import (
     TwoFactorConfirmForm,
 )
 from jcicons.audit.security_log import record_security_event
-from jcicons.audit.services import record_audit
 from jcicons.auth.models import UserSession
 from jcicons.auth.services import (
     PasswordRejected,
@@ -41,6 +41,7 @@ from jcicons.auth.services import (
     pending_totp_secret,
     provisioning_uri,
     regenerate_recovery_codes,
+    rotate_session_token,
     shop_name,
 )
 from jcicons.exceptions import DomainError
@@ -49,7 +50,7 @@ from jcicons.forms import ConfirmForm
 from jcicons.security.capabilities import requires
 from jcicons.security.passwords import MAX_LENGTH, check_password
 from jcicons.settings.services import REQUIRE_ADMIN_TWO_FACTOR, current_settings
-from jcicons.users.services import normalise_email
+from jcicons.users.services import update_own_profile
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -72,18 +73,11 @@ def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         try:
-            email = normalise_email(form.email.data)
+            update_own_profile(user, form.full_name.data or "", form.email.data)
         except DomainError as exc:
+            db.session.rollback()
             form.email.errors = [exc.message]
         else:
-            before = {"full_name": user.full_name, "email": user.email}
-            user.full_name = (form.full_name.data or "").strip()
-            user.email = email
-            after = {"full_name": user.full_name, "email": user.email}
-            if before != after:
-                record_audit(
-                    user, "user.profile_update", "user", user.id, before, after
-                )
             db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("account.profile"))
@@ -110,6 +104,10 @@ def change_password() -> ResponseReturnValue:
             _form_error(form, exc, "new_password")
         else:
             record_security_event("password_changed", detail={"sessions_ended": ended})
+            if g.get("user_session") is not None:
+                # A copy of this browser's cookie taken before the change must die
+                # with the old password; this browser stays signed in.
+                session["sid"] = rotate_session_token(g.user_session)
             db.session.commit()
             flash(
                 "Your password is changed. Other signed-in devices were signed out.",
@@ -127,8 +125,8 @@ def change_password() -> ResponseReturnValue:
 @limiter.limit("60 per minute", key_func=lambda: f"pwcheck:{current_user.get_id()}")
 def password_check() -> ResponseReturnValue:
     """Judge a candidate password with the same policy the server enforces."""
-    payload = request.get_json(silent=True) or {}
-    password = payload.get("password")
+    payload = request.get_json(silent=True)
+    password = payload.get("password") if isinstance(payload, dict) else None
     if not isinstance(password, str):
         return jsonify(error="Send a password to check."), 400
     user = current_user._get_current_object()

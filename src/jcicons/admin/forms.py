@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from datetime import date
+from typing import Any
+
+from wtforms import BooleanField, DateField, Field, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jcicons.forms import BaseForm, SearchForm
 from jcicons.security.capabilities import TOGGLE_DESCRIPTIONS, Toggle
@@ -30,6 +33,18 @@ class SettingsForm(BaseForm):
     )
 
 
+EARLIEST_SEARCH_DATE = date(1900, 1, 1)
+LATEST_SEARCH_DATE = date(2999, 12, 31)
+
+
+def within_search_years(form: Any, field: Field) -> None:
+    """Refuse dates far outside the shop's records (9999-12-31 overflows a day)."""
+    if field.data and not EARLIEST_SEARCH_DATE <= field.data <= LATEST_SEARCH_DATE:
+        raise ValidationError(
+            f"Choose a date between {EARLIEST_SEARCH_DATE} and {LATEST_SEARCH_DATE}."
+        )
+
+
 class AuditFilterForm(SearchForm):
     """Search the audit trail."""
 
@@ -37,5 +52,5 @@ class AuditFilterForm(SearchForm):
     action = StringField("Action", validators=[Optional(), Length(max=64)])
     entity_type = StringField("Record type", validators=[Optional(), Length(max=64)])
     entity_id = StringField("Record id", validators=[Optional(), Length(max=64)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To (inclusive)", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), within_search_years])
+    date_to = DateField("To (inclusive)", validators=[Optional(), within_search_years])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import Field
 
 from jcicons.admin.forms import AuditFilterForm, SettingsForm
 from jcicons.audit.models import AuditEvent, SecurityEvent
@@ -57,16 +60,20 @@ def settings() -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     """Search the audit trail by user, action, record and date range."""
     form = AuditFilterForm(request.args)
-    criteria = AuditFilter()
-    if form.validate():
-        criteria = AuditFilter(
-            actor=form.actor.data or "",
-            action=form.action.data or "",
-            entity_type=form.entity_type.data or "",
-            entity_id=form.entity_id.data or "",
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-        )
+    form.validate()
+
+    def valid(field: Field) -> Any:
+        # A field with an error (a bad date) is left out; the others still apply.
+        return None if field.errors else field.data
+
+    criteria = AuditFilter(
+        actor=valid(form.actor) or "",
+        action=valid(form.action) or "",
+        entity_type=valid(form.entity_type) or "",
+        entity_id=valid(form.entity_id) or "",
+        date_from=valid(form.date_from),
+        date_to=valid(form.date_to),
+    )
     page = db.paginate(
         audit_query(criteria), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
     )

@@ -75,7 +75,9 @@ def audit_query(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
     if criteria.actor:
         query = query.where(AuditEvent.actor_username == criteria.actor.strip().lower())
     if criteria.action:
-        query = query.where(AuditEvent.action.startswith(criteria.action.strip()))
+        query = query.where(
+            AuditEvent.action.startswith(criteria.action.strip(), autoescape=True)
+        )
     if criteria.entity_type:
         query = query.where(AuditEvent.entity_type == criteria.entity_type.strip())
     if criteria.entity_id:

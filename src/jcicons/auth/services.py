@@ -116,6 +116,13 @@ def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
     return token
 
 
+def rotate_session_token(row: UserSession) -> str:
+    """Give a live session a new token and return it; the old cookie stops working."""
+    token = secrets.token_urlsafe(32)
+    row.token_hash = hash_token(token)
+    return token
+
+
 def resolve_session(token: str) -> tuple[UserSession | None, str]:
     """Return the live session for a token, or None and why it was refused.
 
@@ -313,8 +320,9 @@ def _new_recovery_codes(user: User) -> list[str]:
     )
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = secrets.token_hex(5)
-        code = f"{raw[:5]}-{raw[5:]}"
+        # 80 random bits: far past offline guessing of the unsalted hash.
+        raw = secrets.token_hex(10)
+        code = "-".join(raw[i : i + 5] for i in range(0, 20, 5))
         codes.append(code)
         db.session.add(
             RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(code))

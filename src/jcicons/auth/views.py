@@ -153,13 +153,15 @@ def two_factor() -> ResponseReturnValue:
         )
         form.code.errors = [exc.message]
         return render_template("auth/two_factor.html", form=form), 422
+    # Flash after the login: _complete_login clears the session, flashes included.
+    response = _complete_login(user, pending.get("next"))
     if kind == "recovery_code":
         flash(
             "You signed in with a recovery code. Each code works once; make new ones "
             "on your two-factor page when you run low.",
             "warning",
         )
-    return _complete_login(user, pending.get("next"))
+    return response
 
 
 @bp.post("/logout")

@@ -126,16 +126,19 @@ def check_password(
         return PasswordCheck(score=0, problems=problems)
 
     user_inputs = [part for part in (username, full_name, shop_name) if part]
-    user_inputs += full_name.split()
+    # zxcvbn matches whole tokens: add each word and the run-together form too, so
+    # that "Jcicons2024" counts as leaning on the shop name "JC Icons".
+    for phrase in (full_name, shop_name):
+        user_inputs += [*phrase.split(), "".join(phrase.split())]
     result = zxcvbn(password, user_inputs=user_inputs, max_length=MAX_LENGTH)
     score = int(result["score"])
     feedback = result.get("feedback") or {}
     warning = str(feedback.get("warning") or "")
     suggestions = [str(s) for s in feedback.get("suggestions") or []]
     if score < MIN_SCORE:
-        reason = warning or "It would be too easy to guess."
+        reason = f" {warning}" if warning else ""
         problems.append(
-            f"This password is too easy to guess: {reason} "
+            f"This password is too easy to guess.{reason} "
             "Use a longer phrase of several unrelated words."
         )
     return PasswordCheck(

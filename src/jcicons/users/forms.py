@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from jcicons.forms import BaseForm
 from jcicons.security.capabilities import Role
 
+# WTForms 3.3 deprecates plain tuples as choices (a warning fails the tests).
 ROLE_CHOICES = [
-    (Role.SALES.value, "SALES: counter, customers, point of sale"),
-    (Role.TECH.value, "TECH: repairs"),
-    (Role.ADMIN.value, "ADMIN: everything"),
+    SelectChoice(Role.SALES.value, "SALES: counter, customers, point of sale"),
+    SelectChoice(Role.TECH.value, "TECH: repairs"),
+    SelectChoice(Role.ADMIN.value, "ADMIN: everything"),
 ]
 
 

@@ -68,15 +68,19 @@ def _role(role: str) -> Role:
 
 
 def count_active_admins() -> int:
-    """Return how many active ADMIN accounts exist."""
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
-        )
-        or 0
-    )
+    """Return how many active ADMIN accounts exist, locking their rows until commit.
+
+    On PostgreSQL the lock (FOR UPDATE) makes two ADMINs who deactivate or demote
+    each other at once take turns, so the second sees the first's change and the
+    last active ADMIN stays. SQLite ignores FOR UPDATE.
+    """
+    admin_ids = db.session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    return len(admin_ids)
 
 
 def create_user(
@@ -161,6 +165,22 @@ def update_user(
     return changed
 
 
+def update_own_profile(user: User, full_name: str, email: str | None) -> bool:
+    """Change one's own name and e-mail; return True when anything changed.
+
+    Raises DomainError for an invalid e-mail address.
+    """
+    new_name, new_email = full_name.strip(), normalise_email(email)
+    before = {"full_name": user.full_name, "email": user.email}
+    after = {"full_name": new_name, "email": new_email}
+    if before == after:
+        return False
+    user.full_name = new_name
+    user.email = new_email
+    record_audit(user, "user.profile_update", "user", user.id, before, after)
+    return True
+
+
 def deactivate_user(user: User, actor: User) -> None:
     """Deactivate an account and end its sessions at once.
 
@@ -239,12 +259,12 @@ def users_query(
     query = select(User).order_by(User.username)
     term = search.strip().lower()
     if term:
-        like = f"%{term}%"
+        # autoescape: "_" is common in usernames and must not match any character.
         query = query.where(
             or_(
-                User.username.like(like),
-                func.lower(User.full_name).like(like),
-                func.lower(User.email).like(like),
+                User.username.contains(term, autoescape=True),
+                func.lower(User.full_name).contains(term, autoescape=True),
+                func.lower(User.email).contains(term, autoescape=True),
             )
         )
     if role in {r.value for r in Role}:
