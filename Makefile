@@ -34,6 +34,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# Speed of the busiest pages on a large demo shop in its own database (a SQLite file
+# under instance/bench/, or BENCH_DATABASE_URL). Options: BENCH_ARGS="--requests 500".
+bench: $(VENV)/.installed
+	$(BIN)/jcicons bench $(BENCH_ARGS)
+
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests

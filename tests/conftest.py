@@ -60,16 +60,24 @@ def app(app_base: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(app_base: Path, app: Flask) -> Callable[..., Flask]:
+def make_app(app_base: Path, app: Flask) -> Iterator[Callable[..., Flask]]:
     """Build another app on the same database with other settings."""
+    built: list[Flask] = []
 
     def build(environ: dict[str, str] | None = None, **overrides: Any) -> Flask:
         env = {**app_environ(app_base), **(environ or {})}
         other = create_app(overrides=overrides, environ=env)
         other.test_client_class = Client
+        built.append(other)
         return other
 
-    return build
+    yield build
+    # Close each app's pool: a PostgreSQL connection left to the garbage collector
+    # raises a ResourceWarning, which fails whichever test is running then.
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _empty_tables(application: Flask) -> None:

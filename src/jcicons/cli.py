@@ -11,7 +11,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from jcicons.config import ConfigError
+from jcicons.bench import bench
+from jcicons.config import WELL_KNOWN_SECRET_KEYS, ConfigError
 
 
 def _create_app() -> Flask:
@@ -36,6 +37,10 @@ def main() -> None:
     """JC Icons Management System."""
 
 
+# The benchmark builds its own app on its own database, so it runs without the shop's.
+main.add_command(bench)
+
+
 @main.command("generate-secret-key", with_appcontext=False)
 def generate_secret_key() -> None:
     """Print a new random SECRET_KEY."""
@@ -52,25 +57,38 @@ def init_env(path: str) -> None:
 
     env_path = Path(path)
     existing = env_path.read_text(encoding="utf-8") if env_path.exists() else ""
-    names = {
-        line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line
+    lines = existing.splitlines()
+    positions = {
+        line.split("=", 1)[0].strip(): index
+        for index, line in enumerate(lines)
+        if "=" in line
     }
-    additions = []
-    if "SECRET_KEY" not in names:
-        additions.append(f"SECRET_KEY={secrets.token_urlsafe(64)}")
-    if "ENCRYPTION_KEY" not in names:
-        additions.append(f"ENCRYPTION_KEY={generate_key()}")
-    if not additions:
+    fresh = {"SECRET_KEY": secrets.token_urlsafe(64), "ENCRYPTION_KEY": generate_key()}
+    written = []
+    for name, value in fresh.items():
+        index = positions.get(name)
+        if index is None:
+            lines.append(f"{name}={value}")
+        elif _is_placeholder(lines[index].split("=", 1)[1]):
+            # A copied .env.example leaves these empty or holding the example text.
+            lines[index] = f"{name}={value}"
+        else:
+            continue
+        written.append(name)
+    if not written:
         click.echo(f"{path} already has SECRET_KEY and ENCRYPTION_KEY.")
         return
-    text = existing
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += "\n".join(additions) + "\n"
     fd = os.open(env_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_CREAT's mode applies to new files only; an existing one may be world-readable.
+    os.chmod(env_path, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    click.echo(f"Wrote {', '.join(a.split('=')[0] for a in additions)} to {path}.")
+        handle.write("\n".join(lines) + "\n")
+    click.echo(f"Wrote {', '.join(written)} to {path}.")
+
+
+def _is_placeholder(value: str) -> bool:
+    """Return True for an empty .env value or a well-known example secret."""
+    return value.strip().lower() in WELL_KNOWN_SECRET_KEYS | {""}
 
 
 def register_commands(app: Flask) -> None:
@@ -78,6 +96,14 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(users)
     app.cli.add_command(check_deploy)
+
+    from jcicons.inventory.cli import check_integrity
+
+    app.cli.add_command(check_integrity)
+
+    from jcicons.demo.commands import demo_data
+
+    app.cli.add_command(demo_data)
 
 
 @click.command("serve")

@@ -96,7 +96,9 @@ class _Reader:
     def flag(self, name: str, default: bool) -> bool:
         return _flag(self.environ.get(name), default)
 
-    def integer(self, name: str, default: int, minimum: int = 0) -> int:
+    def integer(
+        self, name: str, default: int, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -107,6 +109,9 @@ class _Reader:
             return default
         if value < minimum:
             self.problems.append(f"{name} must be at least {minimum}")
+            return default
+        if maximum is not None and value > maximum:
+            self.problems.append(f"{name} must be at most {maximum}")
             return default
         return value
 
@@ -133,11 +138,14 @@ def load_config(
         raise ConfigError([f"JCICONS_ENV must be one of {', '.join(PROFILES)}"])
     production = profile == "production"
     testing = profile == "testing"
+    # Flask's CLI switches debug on from FLASK_DEBUG after the app is built, so
+    # local and production read the flag here in order to refuse it.
+    debug = env.flag("FLASK_DEBUG", profile == "development")
     instance = instance_path or Path(env.text("INSTANCE_PATH", "instance")).resolve()
 
     config: dict[str, Any] = {
         "JCICONS_ENV": profile,
-        "DEBUG": profile == "development" and env.flag("FLASK_DEBUG", True),
+        "DEBUG": debug and profile in {"development", "local", "production"},
         "TESTING": testing,
         "SECRET_KEY": env.environ.get("SECRET_KEY", ""),
         "ENCRYPTION_KEY": env.environ.get("ENCRYPTION_KEY", ""),
@@ -150,7 +158,7 @@ def load_config(
         "SHOP_TIMEZONE": env.text("SHOP_TIMEZONE", "Asia/Manila"),
         "LOG_DIR": env.text("LOG_DIR", "logs"),
         "HOST": env.text("HOST", "127.0.0.1"),
-        "PORT": env.integer("PORT", 5000, minimum=1),
+        "PORT": env.integer("PORT", 5000, minimum=1, maximum=65535),
         "WAITRESS_THREADS": env.integer("WAITRESS_THREADS", 8, minimum=1),
         "APP_PROCESSES": env.integer("APP_PROCESSES", 1, minimum=1),
         "TRUSTED_PROXIES": env.integer("TRUSTED_PROXIES", 0),
@@ -163,7 +171,7 @@ def load_config(
         "SESSION_COOKIE_NAME": "__Host-jcicons" if production else "jcicons",
         "SESSION_COOKIE_SECURE": env.flag("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": env.text("SESSION_COOKIE_SAMESITE", "Lax"),
+        "SESSION_COOKIE_SAMESITE": env.text("SESSION_COOKIE_SAMESITE", "Lax").title(),
         "SESSION_COOKIE_PATH": "/",
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=env.integer("SESSION_LIFETIME_HOURS", 168, minimum=1)
@@ -217,9 +225,10 @@ def _validate(config: dict[str, Any]) -> list[str]:
         return problems
 
     problems += secret_key_problems(config["SECRET_KEY"])
+    if config["DEBUG"]:
+        # The debugger runs code sent by the browser: never outside development.
+        problems.append(f"debug mode must be off in {profile} (unset FLASK_DEBUG)")
     if profile == "production":
-        if config["DEBUG"]:
-            problems.append("debug mode must be off in production")
         if not config["SESSION_COOKIE_SECURE"]:
             problems.append(
                 "production needs HTTPS: SESSION_COOKIE_SECURE cannot be turned off"

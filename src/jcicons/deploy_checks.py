@@ -38,8 +38,10 @@ def _debug(config: Config) -> list[str]:
     problems = []
     if config.get("DEBUG"):
         problems.append("debug mode is on (unset FLASK_DEBUG)")
+    if config.get("TESTING"):
+        problems.append("TESTING is on: it relaxes protections (use production)")
     profile = config.get("JCICONS_ENV")
-    if config.get("TESTING") or profile in {"development", "testing"}:
+    if profile in {"development", "testing"}:
         problems.append(f"JCICONS_ENV is {profile!r}; use production")
     return problems
 
@@ -51,31 +53,38 @@ def _secret_key(config: Config) -> list[str]:
 def _cookie_secure(config: Config) -> list[str]:
     if config.get("SESSION_COOKIE_SECURE"):
         return []
-    return ["session cookie is not Secure (JCICONS_ENV=production behind HTTPS)"]
+    return [
+        "SESSION_COOKIE_SECURE is off: the session cookie would travel over plain "
+        "HTTP (JCICONS_ENV=production behind HTTPS)"
+    ]
 
 
 def _cookie_httponly(config: Config) -> list[str]:
     if config.get("SESSION_COOKIE_HTTPONLY"):
         return []
-    return ["session cookie is readable by JavaScript (HttpOnly is off)"]
+    return ["SESSION_COOKIE_HTTPONLY is off: JavaScript could read the session"]
 
 
 def _cookie_samesite(config: Config) -> list[str]:
     if config.get("SESSION_COOKIE_SAMESITE") in {"Lax", "Strict"}:
         return []
-    return ["session cookie is not SameSite=Lax or Strict"]
+    value = config.get("SESSION_COOKIE_SAMESITE")
+    return [f"SESSION_COOKIE_SAMESITE is {value!r}; use Lax or Strict"]
 
 
 def _cookie_host_prefix(config: Config) -> list[str]:
     name = str(config.get("SESSION_COOKIE_NAME", ""))
     if not name.startswith("__Host-"):
         return [
-            f"session cookie {name!r} lacks the __Host- prefix (production sets it)"
+            f"SESSION_COOKIE_NAME {name!r} lacks the __Host- prefix "
+            "(production sets it)"
         ]
     if config.get("SESSION_COOKIE_PATH", "/") != "/" or config.get(
         "SESSION_COOKIE_DOMAIN"
     ):
-        return ["a __Host- cookie needs path / and no domain"]
+        return [
+            "a __Host- cookie needs SESSION_COOKIE_PATH / and no SESSION_COOKIE_DOMAIN"
+        ]
     return []
 
 
@@ -89,9 +98,9 @@ def _hsts(config: Config) -> list[str]:
 def _csp(config: Config) -> list[str]:
     policy = str(config.get("CONTENT_SECURITY_POLICY", ""))
     if not policy:
-        return ["Content-Security-Policy is empty"]
+        return ["CONTENT_SECURITY_POLICY is empty"]
     return [
-        f"Content-Security-Policy allows {word}"
+        f"CONTENT_SECURITY_POLICY allows {word}"
         for word in ("'unsafe-inline'", "'unsafe-eval'")
         if word in policy
     ]
@@ -99,7 +108,9 @@ def _csp(config: Config) -> list[str]:
 
 def _frame_options(config: Config) -> list[str]:
     value = config.get("X_FRAME_OPTIONS")
-    return [] if value == "DENY" else [f"X-Frame-Options is {value!r}, not DENY"]
+    if value == "DENY":
+        return []
+    return [f"X_FRAME_OPTIONS is {value!r}; X-Frame-Options must be DENY"]
 
 
 def _rate_limit_storage(config: Config) -> list[str]:
@@ -118,7 +129,8 @@ def _iterations(config: Config) -> list[str]:
     if iterations >= MIN_ITERATIONS:
         return []
     return [
-        f"PBKDF2 uses {iterations} iterations; use at least {MIN_ITERATIONS} "
+        f"PASSWORD_HASH_ITERATIONS is {iterations}: PBKDF2 needs at least "
+        f"{MIN_ITERATIONS} "
         f"(default {PASSWORD_HASH_ITERATIONS})"
     ]
 

@@ -12,9 +12,12 @@ from jcicons.audit.security_log import record_security_event
 from jcicons.auth.services import resolve_session, touch_session
 from jcicons.clock import to_shop_time
 from jcicons.extensions import db, login_manager
+from jcicons.money import format_pesos
 from jcicons.security.capabilities import CAPABILITIES, can
 from jcicons.security.headers import apply_security_headers
 from jcicons.security.screening import scan_fields
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 # Pages a user may still open while a forced step (new password, two-factor set-up)
 # is pending.
@@ -45,8 +48,13 @@ def load_user(user_id: str) -> Any:
     return row.user
 
 
-def _start_request() -> Any:
+def _assign_request_id() -> None:
     g.request_id = uuid.uuid4().hex[:16]
+
+
+def _start_request() -> Any:
+    if request.endpoint in STATIC_ENDPOINTS:
+        return None
     user = current_user._get_current_object()
     if g.get("session_dirty"):
         # The one commit outside a view: session bookkeeping (last seen, idle
@@ -124,10 +132,14 @@ def register(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # server-side sessions do this job
 
-    app.before_request(_start_request)
+    # First of all hooks, ahead of CSRFProtect's check (installed earlier), so that
+    # a CSRF or 413 refusal shows and logs a request id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     app.before_request(_screen_input)
+    app.before_request(_start_request)
     app.after_request(_finish_request)
     app.context_processor(_template_globals)
+    app.add_template_filter(format_pesos, "pesos")
 
     @app.template_filter("localtime")
     def localtime(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -15,6 +15,8 @@ CENTAVOS_PER_PESO = 100
 MAX_CENTAVOS = 10**13  # one hundred billion pesos: far past any shop document
 
 _AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+# Commas may only group thousands: "1,25" is a typo, not 125 pesos.
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 class MoneyError(ValueError):
@@ -32,11 +34,22 @@ def parse_pesos(text: str, allow_negative: bool = False) -> int:
     Raises MoneyError for anything else: letters, more than two decimals, a
     negative amount when not allowed, or an absurdly large figure.
     """
-    cleaned = text.strip().replace(",", "").replace(" ", "")
+    cleaned = text.strip().replace(" ", "")
+    # The sign may stand before the peso sign, the way format_pesos writes it.
+    sign = ""
+    if cleaned.startswith("-"):
+        sign, cleaned = "-", cleaned[1:]
     for prefix in (PESO_SIGN, "PHP", "Php", "php", "P"):
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :]
             break
+    cleaned = sign + cleaned if cleaned else ""
+    if "," in cleaned:
+        if not _GROUPED.fullmatch(cleaned):
+            raise MoneyError(
+                "Use commas only between thousands, e.g. 1,250.50 (not 1,25)."
+            )
+        cleaned = cleaned.replace(",", "")
     if not cleaned:
         raise MoneyError("Enter an amount, for example 1,250.00.")
     if not _AMOUNT.fullmatch(cleaned):

@@ -29,8 +29,15 @@ def test_receiving_moves_stock_and_writes_one_ledger_row(admin, make_product):
     receiving = receive(admin, product, 5)
     movement = db.session.scalars(select(StockMovement)).one()
     assert product.on_hand == 5
-    assert (movement.quantity, movement.on_hand_after, movement.reason) == (5, 5, "RECEIVED")
-    assert (movement.reference_type, movement.reference_id) == ("receiving", receiving.id)
+    assert (movement.quantity, movement.on_hand_after, movement.reason) == (
+        5,
+        5,
+        "RECEIVED",
+    )
+    assert (movement.reference_type, movement.reference_id) == (
+        "receiving",
+        receiving.id,
+    )
 
 
 def test_taking_more_than_on_hand_is_refused_and_changes_nothing(admin, make_product):
@@ -38,7 +45,9 @@ def test_taking_more_than_on_hand_is_refused_and_changes_nothing(admin, make_pro
     receive(admin, product, 2)
     with pytest.raises(InsufficientStock, match="Only 2 pc of ThinkPad T14 on hand; 3"):
         move_stock(product, -3, MovementReason.SOLD, admin, "sale", 1)
-    assert db.session.scalar(select(Product.on_hand).where(Product.id == product.id)) == 2
+    assert (
+        db.session.scalar(select(Product.on_hand).where(Product.id == product.id)) == 2
+    )
     assert db.session.scalar(select(func.count()).select_from(StockMovement)) == 1
 
 
@@ -54,7 +63,9 @@ def test_archived_products_cannot_be_received_or_sold(admin, make_product, reaso
     move_stock(product, 3, MovementReason.FOUND, admin, "adjustment")
     product.is_archived = True
     with pytest.raises(StockRuleError, match="archived"):
-        move_stock(product, -1 if reason == MovementReason.SOLD else 1, reason, admin, "x")
+        move_stock(
+            product, -1 if reason == MovementReason.SOLD else 1, reason, admin, "x"
+        )
 
 
 def test_receiving_updates_the_moving_average_cost(admin, make_product):
@@ -76,7 +87,9 @@ def test_other_adjustment_needs_a_note(admin, make_product):
     assert product.on_hand == 1
 
 
-def test_serialized_units_are_received_one_serial_each_and_checked_unique(admin, make_product):
+def test_serialized_units_are_received_one_serial_each_and_checked_unique(
+    admin, make_product
+):
     phone = make_product("Galaxy A15", category="Phones", is_serialized=True)
     receive(admin, phone, 2, serials=["imei-1111", "IMEI-2222"])
     assert phone.on_hand == 2

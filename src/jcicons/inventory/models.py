@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -96,6 +98,15 @@ class SerialStatus(StrEnum):
     WRITTEN_OFF = "WRITTEN_OFF"
 
 
+SERIAL_STATUS_LABELS = {
+    SerialStatus.IN_STOCK: "In stock",
+    SerialStatus.SOLD: "Sold",
+    SerialStatus.IN_REPAIR: "Used in a repair",
+    SerialStatus.RETURNED_TO_SUPPLIER: "Returned to supplier",
+    SerialStatus.WRITTEN_OFF: "Written off",
+}
+
+
 def _in(values: type[StrEnum]) -> str:
     return ", ".join(f"'{v.value}'" for v in values)
 
@@ -176,6 +187,11 @@ class Product(db.Model):  # type: ignore[name-defined]
         if self.on_hand == 0:
             return "out"
         return "low" if self.on_hand <= self.reorder_level else "in"
+
+    @property
+    def stock_value_centavos(self) -> int:
+        """Return what the units on hand are worth at the moving-average cost."""
+        return self.on_hand * self.cost_centavos
 
 
 class StockMovement(db.Model):  # type: ignore[name-defined]
@@ -266,6 +282,11 @@ class ReceivingLine(db.Model):  # type: ignore[name-defined]
     receiving: Mapped[Receiving] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()
 
+    @property
+    def total_centavos(self) -> int:
+        """Return the cost of this line: quantity times unit cost."""
+        return self.quantity * self.unit_cost_centavos
+
 
 class SerialUnit(db.Model):  # type: ignore[name-defined]
     """One unit of a serialized product, known by its serial number or IMEI."""
@@ -336,3 +357,25 @@ class StockCountLine(db.Model):  # type: ignore[name-defined]
 
     count: Mapped[StockCount] = relationship(back_populates="lines")
     product: Mapped[Product] = relationship()
+
+
+class ImportBatch(db.Model):  # type: ignore[name-defined]
+    """An uploaded product file kept between its preview and its confirmation.
+
+    The rows are stored as parsed text under a random token that only the uploader
+    can use, so the confirmation never trusts data posted back by the browser.
+    """
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    rows: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    ignored_columns: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False
+    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.clock import business_day_bounds
 from jcicons.extensions import db
@@ -18,6 +18,8 @@ from jcicons.inventory.models import (
     Category,
     MovementReason,
     Product,
+    Receiving,
+    SerialStatus,
     SerialUnit,
     StockMovement,
 )
@@ -157,8 +159,14 @@ def autocomplete(term: str, limit: int = 10) -> list[Product]:
             ),
         )
         .order_by(
-            (Product.barcode == term).desc(),
-            (func.lower(Product.sku) == term.lower()).desc(),
+            # Exact barcode, then exact SKU, then by name. A CASE rather than
+            # sorting on the comparisons: a NULL barcode compares as NULL, which
+            # SQLite and PostgreSQL sort at opposite ends.
+            case(
+                (Product.barcode == term, 0),
+                (func.lower(Product.sku) == term.lower(), 1),
+                else_=2,
+            ),
             Product.name,
         )
         .limit(min(limit, 10))
@@ -217,3 +225,75 @@ def category_choices() -> list[tuple[int, str]]:
         .order_by(Category.name)
     )
     return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def category_usage() -> dict[int, tuple[int, int]]:
+    """Return category id -> (active products, archived products) in one query."""
+    rows = db.session.execute(
+        select(Product.category_id, Product.is_archived, func.count()).group_by(
+            Product.category_id, Product.is_archived
+        )
+    )
+    usage: dict[int, tuple[int, int]] = {}
+    for category_id, archived, total in rows:
+        active, old = usage.get(int(category_id), (0, 0))
+        usage[int(category_id)] = (
+            (active, old + int(total)) if archived else (active + int(total), old)
+        )
+    return usage
+
+
+def receiving_query(search: str = "") -> Select[tuple[Receiving]]:
+    """Return the newest-first select of receivings, lines loaded in one more query."""
+    query = select(Receiving).options(
+        selectinload(Receiving.lines), joinedload(Receiving.created_by)
+    )
+    term = search.strip()[:100]
+    if term:
+        like = _like(term)
+        query = query.where(
+            or_(
+                func.lower(Receiving.number).like(like, escape="\\"),
+                func.lower(Receiving.supplier_name).like(like, escape="\\"),
+                func.lower(Receiving.supplier_document).like(like, escape="\\"),
+            )
+        )
+    return query.order_by(Receiving.received_date.desc(), Receiving.id.desc())
+
+
+def receiving_numbers(receiving_ids: set[int]) -> dict[int, str]:
+    """Return receiving id -> number for the ids given (for ledger references)."""
+    if not receiving_ids:
+        return {}
+    rows = db.session.execute(
+        select(Receiving.id, Receiving.number).where(Receiving.id.in_(receiving_ids))
+    )
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+def in_stock_serials(product_id: int, limit: int = 500) -> list[str]:
+    """Return the serial numbers of a product's units in stock, in serial order."""
+    return list(
+        db.session.scalars(
+            select(SerialUnit.serial)
+            .where(
+                SerialUnit.product_id == product_id,
+                SerialUnit.status == SerialStatus.IN_STOCK,
+            )
+            .order_by(SerialUnit.serial)
+            .limit(limit)
+        )
+    )
+
+
+def serials_of_receiving(receiving_id: int) -> dict[int, list[str]]:
+    """Return product id -> serial numbers that arrived on one receiving."""
+    serials: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(SerialUnit.product_id, SerialUnit.serial)
+        .where(SerialUnit.receiving_id == receiving_id)
+        .order_by(SerialUnit.id)
+    )
+    for product_id, serial in rows:
+        serials.setdefault(int(product_id), []).append(str(serial))
+    return serials

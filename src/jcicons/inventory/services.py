@@ -502,6 +502,14 @@ def receive_stock(
         )
         if product.is_serialized:
             serials = _parse_serials(line.serials, line.quantity, product)
+            repeated = sorted(set(serials) & set(all_serials))
+            if repeated:
+                # Checked before the database: the earlier line's units are
+                # already flushed and would otherwise read as "already known".
+                raise DomainError(
+                    f"Serial number {repeated[0]} appears on two lines.",
+                    field="serials",
+                )
             all_serials += serials
             known = db.session.scalars(
                 select(SerialUnit.serial).where(SerialUnit.serial.in_(serials))
@@ -541,8 +549,6 @@ def receive_stock(
                 unit_cost_centavos=line.unit_cost_centavos,
             )
         apply_receipt_cost(product, line.quantity, line.unit_cost_centavos)
-    if len(set(all_serials)) != len(all_serials):
-        raise DomainError("A serial number appears on two lines.", field="serials")
     record_audit(
         actor,
         "receiving.create",

@@ -116,6 +116,21 @@ def move_stock(
     return movement
 
 
+def moving_average_cost(
+    on_hand_before: int, old_cost: int, quantity: int, unit_cost_centavos: int
+) -> int:
+    """Return the unit cost after receiving `quantity` units at a unit cost.
+
+    The old cost is weighted by the units already on hand; with nothing on hand
+    the new cost is simply the receipt's. Rounded half-up, once.
+    """
+    on_hand_after = on_hand_before + quantity
+    if on_hand_after <= 0 or on_hand_before <= 0:
+        return unit_cost_centavos
+    total = Decimal(on_hand_before) * old_cost + Decimal(quantity) * unit_cost_centavos
+    return round_centavos(total / on_hand_after)
+
+
 def apply_receipt_cost(product: Product, quantity: int, unit_cost_centavos: int) -> int:
     """Fold a receipt into the moving-average unit cost; return the new cost.
 
@@ -125,12 +140,9 @@ def apply_receipt_cost(product: Product, quantity: int, unit_cost_centavos: int)
     on_hand_after, old_cost = db.session.execute(
         select(Product.on_hand, Product.cost_centavos).where(Product.id == product.id)
     ).one()
-    before = on_hand_after - quantity
-    if on_hand_after <= 0:
-        new_cost = unit_cost_centavos
-    else:
-        total = Decimal(before) * old_cost + Decimal(quantity) * unit_cost_centavos
-        new_cost = round_centavos(total / on_hand_after)
+    new_cost = moving_average_cost(
+        on_hand_after - quantity, old_cost, quantity, unit_cost_centavos
+    )
     db.session.execute(
         update(Product).where(Product.id == product.id).values(cost_centavos=new_cost),
         execution_options={"synchronize_session": False},

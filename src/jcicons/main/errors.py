@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -79,7 +79,12 @@ def _handle_http(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if code not in MESSAGES:
         return error
-    return render_error(code)
+    response = make_response(render_error(code))
+    # Keep what the status requires of its own (Allow on a 405, Retry-After).
+    for name, value in error.get_headers():
+        if name in {"Allow", "Retry-After"}:
+            response.headers[name] = value
+    return response
 
 
 def _handle_internal(error: InternalServerError) -> ResponseReturnValue:

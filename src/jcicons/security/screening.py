@@ -15,9 +15,23 @@ from dataclasses import dataclass
 SQL_PATTERNS = [
     re.compile(r"'\s*(or|and)\s+('[^']*'|\d+)\s*(=|like|<|>)", re.I),
     re.compile(r"\bunion\b(\s|/\*.*?\*/)+(all\s+)?select\b", re.I),
-    re.compile(r";\s*(drop|delete|truncate|alter|insert|update|create|exec)\s", re.I),
+    # A stacked statement needs its SQL shape, so that a repair note such as
+    # "Clean fan; update BIOS" or "Backup done; delete old partition" passes.
+    re.compile(
+        r";\s*(drop\s+(table|database|schema|view|index)\b"
+        r"|delete\s+from\s+\S+\s*(where\b|;|--|$)"
+        r"|truncate\s+(table\s+)?\S+\s*(;|--|$)"
+        r"|alter\s+(table|database|schema)\b"
+        r"|insert\s+into\s+\S+\s*(\(|values\b|select\b)"
+        r"|update\s+\S+\s+set\s+\S+\s*="
+        r"|create\s+(table|database|schema|function|procedure|trigger)\b"
+        r"|exec(ute)?\s*(\(|@|(xp|sp)_\w+))",
+        re.I,
+    ),
     re.compile(r"'\s*;?\s*--"),
-    re.compile(r"\b(sleep|pg_sleep|benchmark|waitfor\s+delay)\s*\(", re.I),
+    # Timing probes take a number ("sleep (S3)" in a repair note does not).
+    re.compile(r"\b(sleep|pg_sleep|benchmark)\s*\(\s*\d", re.I),
+    re.compile(r"\bwaitfor\s+delay\s+'", re.I),
     re.compile(
         r"\bselect\b.+\bfrom\b.+\b(information_schema|pg_catalog|sqlite_master)\b", re.I
     ),

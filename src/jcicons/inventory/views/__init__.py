@@ -7,4 +7,11 @@ from flask import Blueprint
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
 # The modules below attach their routes to `bp` when imported.
-from jcicons.inventory.views import counts, exchange, products  # noqa: E402, F401
+from jcicons.inventory.views import (  # noqa: E402, F401
+    categories,
+    counts,
+    exchange,
+    ledger,
+    products,
+    receivings,
+)

@@ -41,6 +41,13 @@
     if (!meter) return;
     var timer = null;
     var sequence = 0;
+    // No check may start once the form is sent: it would carry the old session
+    // cookie, which a password change replaces, and its answer would sign us out.
+    if (input.form) {
+      input.form.addEventListener("submit", function () {
+        window.clearTimeout(timer);
+      });
+    }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       if (!input.value) {

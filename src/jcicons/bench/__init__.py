@@ -1,0 +1,278 @@
+"""`jcicons bench`: latency percentiles and throughput of the busiest pages.
+
+The benchmark has a database of its own, never the shop's: a SQLite file under
+`instance/bench/`, or the database named by BENCH_DATABASE_URL (PostgreSQL, say).
+The first run migrates it and fills it the way `jcicons demo-data --scale large`
+does; later runs reuse it (delete the file, or empty the database, to rebuild).
+The app is then served by waitress in a process of its own, exactly as
+`jcicons serve` runs it, and every page is requested by several clients at once,
+each on its own keep-alive connection and signed in as an ADMIN.
+
+To measure another page, add it to PAGES. A page that answers 404 is skipped and
+listed under the table, so pages still being written do not stop the run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+
+from jcicons.bench.load import (
+    Page,
+    Result,
+    free_port,
+    measure,
+    sign_in,
+    start_server,
+    stop_server,
+)
+from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS
+
+BENCH_USERNAME = "bench_admin"
+
+
+PAGES = (
+    Page("health check", "/health"),
+    Page("products, first page", "/inventory/products"),
+    Page("products, search by name", "/inventory/products?q={name}"),
+    Page("products, search by SKU", "/inventory/products?q={sku}"),
+    Page("products, low stock filter", "/inventory/products?stock=low"),
+    Page("product with long history", "/inventory/products/{product_id}"),
+    Page("stock movements", "/inventory/movements"),
+    Page("low stock", "/inventory/low-stock"),
+    Page("autocomplete", "/inventory/products/autocomplete?q={prefix}"),
+)
+
+# What the searches look for: words a counter clerk types every day.
+NAME_SEARCH = "vivobook"
+AUTOCOMPLETE_PREFIX = "galaxy a1"
+
+
+# The data set -----------------------------------------------------------------
+
+
+def bench_environ(database_url: str, folder: Path) -> dict[str, str]:
+    """Return the environment the benchmark app is built and served with.
+
+    The `local` profile: production behaviour over plain HTTP. The secret key is
+    a throw-away one, as the sessions live only for this run.
+    """
+    return {
+        **os.environ,
+        "JCICONS_ENV": "local",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "INSTANCE_PATH": str(folder),
+        "LOG_DIR": str(folder / "logs"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+def prepare_data(
+    environ: Mapping[str, str], products: int, seed: int
+) -> tuple[str, dict[str, str], str]:
+    """Migrate and fill the benchmark database when empty; sign-in and targets.
+
+    Returns the bench ADMIN's fresh password, the values the page paths name,
+    and a one-line description of the data set.
+    """
+    import flask_migrate
+    from sqlalchemy import func, select
+
+    from jcicons import MIGRATIONS_DIR, create_app
+    from jcicons.demo.bulk import build_large_demo
+    from jcicons.demo.common import count_products, demo_actor
+    from jcicons.extensions import db
+    from jcicons.inventory.models import Product, StockMovement
+
+    app = create_app(environ=environ)
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+        password = _reset_bench_admin()
+        db.session.commit()
+        if count_products() == 0:
+            click.echo(f"Building the benchmark shop ({products:,} products)...")
+            started = time.perf_counter()
+            build_large_demo(
+                demo_actor(), seed, products, progress=lambda m: click.echo(f"  {m}")
+            )
+            db.session.commit()
+            click.echo(f"  built in {time.perf_counter() - started:.0f} s")
+
+        busiest = db.session.execute(
+            select(StockMovement.product_id, func.count().label("rows"))
+            .group_by(StockMovement.product_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        middle = db.session.scalar(
+            select(Product.sku)
+            .order_by(Product.id)
+            .offset(count_products() // 2)
+            .limit(1)
+        )
+        ledger_rows = db.session.scalar(select(func.count(StockMovement.id)))
+        described = (
+            f"{count_products():,} products, {ledger_rows:,} ledger rows "
+            f"(the long history: {busiest.rows:,} rows) on "
+            f"{db.engine.dialect.name}"
+        )
+        db.session.remove()
+        db.engine.dispose()
+    targets = {
+        "product_id": str(busiest.product_id),
+        "sku": str(middle),
+        "name": NAME_SEARCH,
+        "prefix": AUTOCOMPLETE_PREFIX,
+    }
+    return password, targets, described
+
+
+def _reset_bench_admin() -> str:
+    """Create the bench ADMIN, or give it a new password; return the password."""
+    from sqlalchemy import select
+
+    from jcicons.auth.models import User
+    from jcicons.auth.services import set_password
+    from jcicons.extensions import db
+    from jcicons.users.services import create_user
+
+    password = f"Bench-{secrets.token_urlsafe(24)}-9a"
+    user = db.session.scalar(select(User).where(User.username == BENCH_USERNAME))
+    if user is None:
+        user, _ = create_user(
+            BENCH_USERNAME, "Benchmark", None, "ADMIN", None, password
+        )
+    else:
+        set_password(user, password)
+        user.is_active = True
+    user.must_change_password = False
+    return password
+
+
+# The server and the clients -------------------------------------------------------
+
+
+def fill_path(template: str, targets: Mapping[str, str]) -> str:
+    """Put URL-encoded targets into a page's path."""
+    return template.format(**{k: quote(v) for k, v in targets.items()})
+
+
+def print_table(results: list[Result]) -> None:
+    """Print the measurements as a small table."""
+    width = max(len(r.page.label) for r in results)
+    click.echo(
+        f"{'page':<{width}}  {'requests':>8}  {'errors':>6}  {'p50 ms':>8}  "
+        f"{'p95 ms':>8}  {'p99 ms':>8}  {'req/s':>7}"
+    )
+    for r in results:
+        if r.skipped:
+            continue
+        click.echo(
+            f"{r.page.label:<{width}}  {len(r.latencies):>8}  {r.errors:>6}  "
+            f"{r.percentile(0.50):>8.1f}  {r.percentile(0.95):>8.1f}  "
+            f"{r.percentile(0.99):>8.1f}  {r.per_second:>7.1f}"
+        )
+    skipped = [r for r in results if r.skipped]
+    for r in skipped:
+        click.echo(f"skipped ({r.skipped}): {r.page.label} {r.path}")
+
+
+@click.command("bench")
+@click.option(
+    "--requests",
+    "per_page",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Requests per page.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=128),
+    default=4,
+    show_default=True,
+    help="Clients requesting at the same time.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1, max=128),
+    default=8,
+    show_default=True,
+    help="Waitress worker threads in the server.",
+)
+@click.option(
+    "--warmup",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Unmeasured requests per page first.",
+)
+@click.option(
+    "--database-url",
+    envvar="BENCH_DATABASE_URL",
+    default=None,
+    help="Benchmark database (default: a SQLite file under instance/bench/).",
+)
+@click.option(
+    "--products",
+    type=click.IntRange(min=100),
+    default=LARGE_PRODUCTS,
+    show_default=True,
+    help="Products in the shop, when it is built.",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--page",
+    "only",
+    multiple=True,
+    help="Measure only pages whose label contains this text (repeatable).",
+)
+def bench(
+    per_page: int,
+    concurrency: int,
+    threads: int,
+    warmup: int,
+    database_url: str | None,
+    products: int,
+    seed: int,
+    only: tuple[str, ...],
+) -> None:
+    """Measure latency percentiles and throughput of the busiest pages."""
+    from jcicons.config import database_uri
+
+    instance = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
+    folder = instance / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    url = database_uri(database_url, folder) if database_url else ""
+    url = url or f"sqlite:///{folder / 'bench.db'}"
+    environ = bench_environ(url, folder)
+    password, targets, described = prepare_data(environ, products, seed)
+    pages = [p for p in PAGES if not only or any(o in p.label for o in only)]
+
+    port = free_port()
+    with (folder / "server.log").open("ab") as log:
+        server = start_server(environ, port, threads, log)
+        try:
+            cookie = sign_in(port, BENCH_USERNAME, password)
+            results = []
+            for page in pages:
+                path = fill_path(page.path, targets)
+                if warmup:
+                    measure(port, cookie, page, path, warmup, 1)
+                results.append(measure(port, cookie, page, path, per_page, concurrency))
+        finally:
+            stop_server(server)
+
+    click.echo(f"\nData: {described}")
+    click.echo(
+        f"Server: waitress, {threads} threads; clients: {concurrency} at once, "
+        f"{per_page} requests per page after {warmup} unmeasured\n"
+    )
+    print_table(results)

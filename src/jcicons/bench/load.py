@@ -1,0 +1,201 @@
+"""The benchmark's server process and its clients: serve, sign in, measure."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import math
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import IO
+from urllib.parse import urlencode
+
+import click
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to measure; the path may name {product_id}, {sku}, {name}, {prefix}."""
+
+    label: str
+    path: str
+
+
+@dataclass
+class Result:
+    """The measurements of one page."""
+
+    page: Page
+    path: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    skipped: str = ""
+
+    def percentile(self, fraction: float) -> float:
+        """Return a latency percentile in milliseconds (nearest rank)."""
+        ordered = sorted(self.latencies)
+        rank = max(math.ceil(fraction * len(ordered)), 1)
+        return ordered[rank - 1] * 1000
+
+    @property
+    def per_second(self) -> float:
+        """Return how many requests were answered per second, all clients together."""
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(
+    environ: Mapping[str, str], port: int, threads: int, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """Start `jcicons serve` in its own process and wait until it answers."""
+    command = [
+        sys.executable,
+        "-c",
+        "from jcicons.cli import main; main()",
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command,
+        env={**environ, "WAITRESS_THREADS": str(threads)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise click.ClickException(
+                f"the benchmark server stopped (exit {server.returncode}); "
+                f"see {log.name}"
+            )
+        try:
+            status, _, _ = request(connect(port), "/health")
+        except OSError:
+            status = 0
+        if status == 200:
+            return server
+        time.sleep(0.3)
+    stop_server(server)
+    raise click.ClickException(f"the benchmark server did not start; see {log.name}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server process this command started."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=15)
+
+
+def connect(port: int) -> http.client.HTTPConnection:
+    """Return a keep-alive connection to the benchmark server."""
+    return http.client.HTTPConnection(HOST, port, timeout=120)
+
+
+def request(
+    connection: http.client.HTTPConnection,
+    path: str,
+    cookie: str = "",
+    method: str = "GET",
+    body: str | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """Send one request; return the status, headers and body."""
+    headers = {"Cookie": cookie} if cookie else {}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.headers, response.read()
+
+
+def _cookies(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
+    for header in headers.get_all("Set-Cookie") or []:
+        parsed: SimpleCookie = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            jar[name] = morsel.value
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """Sign in through the real form; return the Cookie header of the session."""
+    connection = connect(port)
+    jar: dict[str, str] = {}
+    status, headers, body = request(connection, "/auth/login")
+    _cookies(headers, jar)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    if status != 200 or token is None:
+        raise click.ClickException("the sign-in page did not offer a form")
+    form = urlencode(
+        {"username": username, "password": password, "csrf_token": token[1].decode()}
+    )
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+    status, headers, _ = request(connection, "/auth/login", cookie, "POST", form)
+    _cookies(headers, jar)
+    connection.close()
+    if status != 302:
+        raise click.ClickException(f"signing in as {username} failed ({status})")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def measure(
+    port: int, cookie: str, page: Page, path: str, total: int, concurrency: int
+) -> Result:
+    """Request a page `total` times from `concurrency` clients at once."""
+    result = Result(page, path)
+    probe = connect(port)
+    status, headers, _ = request(probe, path, cookie)
+    probe.close()
+    if status == 404:
+        result.skipped = "404"
+        return result
+    if status in {301, 302, 303} and "/auth/login" in (headers["Location"] or ""):
+        raise click.ClickException(f"{path} sent the bench ADMIN to the sign-in page")
+
+    tickets = itertools.count()
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = connect(port)
+        while next(tickets) < total:
+            started = time.perf_counter()
+            try:
+                status, _, _ = request(connection, path, cookie)
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                connection = connect(port)
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                result.latencies.append(elapsed)
+                result.errors += status != 200
+        connection.close()
+
+    clients = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join()
+    result.seconds = time.perf_counter() - started
+    return result

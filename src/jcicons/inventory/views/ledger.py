@@ -1,0 +1,157 @@
+"""Inventory pages: the movement ledger and low stock, with their downloads
+(routes attach to the inventory blueprint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, or_, select
+
+from jcicons.extensions import db
+from jcicons.inventory.exports import (
+    document_numbers,
+    movement_table,
+    purchase_list,
+    purchase_table,
+    purchase_total_centavos,
+    reason_label,
+    reference_text,
+)
+from jcicons.inventory.forms_stock import CategoryFilterForm, MovementFilterForm
+from jcicons.inventory.models import Product, StockMovement
+from jcicons.inventory.queries import MovementFilter, movement_query
+from jcicons.inventory.views import bp
+from jcicons.inventory.views.exchange import check_format, send_table
+from jcicons.security.capabilities import ACCESS_ATTRIBUTE, PUBLIC, can, requires
+
+MOVEMENTS_PER_PAGE = 50
+
+# Where a ledger row's document is shown, when that page exists in this app.
+REFERENCE_ENDPOINTS = {
+    "receiving": ("inventory.receiving_detail", "receiving_id"),
+    "count": ("inventory.count_detail", "count_id"),
+    "sale": ("sales.detail", "sale_id"),
+    "repair": ("repairs.detail", "ticket_id"),
+}
+
+
+# The movement ledger ----------------------------------------------------------
+
+
+def _product_by_code(code: str) -> Product | None:
+    """Return the product (archived too) whose SKU or barcode is `code`."""
+    return db.session.scalar(
+        select(Product).where(
+            or_(func.upper(Product.sku) == code.upper(), Product.barcode == code)
+        )
+    )
+
+
+def _movement_filter(form: MovementFilterForm) -> MovementFilter:
+    if not form.validate():
+        return MovementFilter()
+    criteria = MovementFilter(
+        reason=form.reason.data or "",
+        actor_id=int(form.actor.data) if (form.actor.data or "").isdigit() else None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+    code = (form.product.data or "").strip()
+    if code:
+        product = _product_by_code(code)
+        if product is None:
+            form.product.errors = ["No product has that SKU or barcode."]
+        criteria.product_id = product.id if product is not None else -1
+    elif (form.product_id.data or "").isdigit():
+        criteria.product_id = int(form.product_id.data)
+    return criteria
+
+
+def _reference_link(movement: StockMovement) -> str | None:
+    target = REFERENCE_ENDPOINTS.get(movement.reference_type)
+    if target is None or movement.reference_id is None:
+        return None
+    view = current_app.view_functions.get(target[0])
+    access = getattr(view, ACCESS_ATTRIBUTE, None)
+    if view is None or (access != PUBLIC and not (access and can(access))):
+        return None
+    endpoint, argument = target
+    values: dict[str, Any] = {argument: movement.reference_id}
+    return url_for(endpoint, **values)
+
+
+@bp.get("/movements")
+@requires("inventory.view")
+def movements() -> ResponseReturnValue:
+    """List every stock movement, newest first, filtered and paged."""
+    form = MovementFilterForm(request.args)
+    criteria = _movement_filter(form)
+    page = db.paginate(
+        movement_query(criteria),
+        per_page=MOVEMENTS_PER_PAGE,
+        max_per_page=MOVEMENTS_PER_PAGE,
+        error_out=False,
+    )
+    numbers = document_numbers(page.items)
+    references = {
+        m.id: (reference_text(m, numbers), _reference_link(m)) for m in page.items
+    }
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "inventory/movements.html",
+        form=form,
+        page=page,
+        args=args,
+        references=references,
+        reason_label=reason_label,
+        costs=can("inventory.view_costs"),
+    )
+
+
+@bp.get("/movements/export.<fmt>")
+@requires("inventory.view")
+def movements_export(fmt: str) -> ResponseReturnValue:
+    """Download the filtered ledger as CSV or XLSX (unit costs for ADMIN only)."""
+    check_format(fmt)
+    criteria = _movement_filter(MovementFilterForm(request.args))
+    table = movement_table(movement_query(criteria), can("inventory.view_costs"))
+    return send_table(table, fmt, "stock-movements")
+
+
+# Low stock ------------------------------------------------------------------------
+
+
+def _low_stock_category() -> tuple[CategoryFilterForm, int | None]:
+    form = CategoryFilterForm(request.args)
+    return form, (form.category.data or None) if form.validate() else None
+
+
+@bp.get("/low-stock")
+@requires("inventory.view")
+def low_stock() -> ResponseReturnValue:
+    """List goods at or under their reorder level with how many to order."""
+    form, category_id = _low_stock_category()
+    lines = purchase_list(category_id)
+    costs = can("inventory.view_costs")
+    return render_template(
+        "inventory/low_stock.html",
+        form=form,
+        lines=lines,
+        category_id=category_id,
+        costs=costs,
+        total=purchase_total_centavos(lines) if costs else None,
+    )
+
+
+@bp.get("/low-stock/export.<fmt>")
+@requires("inventory.view")
+def low_stock_export(fmt: str) -> ResponseReturnValue:
+    """Download the purchase list as CSV or XLSX (costs for ADMIN only)."""
+    check_format(fmt)
+    _, category_id = _low_stock_category()
+    costs = can("inventory.view_costs")
+    return send_table(
+        purchase_table(purchase_list(category_id), costs), fmt, "purchase-list"
+    )

@@ -1,0 +1,323 @@
+"""Demo data: a believable shop whose ledger, serials and costs add up."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from itertools import groupby
+
+import pytest
+from sqlalchemy import func, select
+
+from jcicons.audit.models import AuditEvent
+from jcicons.auth.models import User
+from jcicons.clock import shop_today
+from jcicons.demo.bulk import build_large_demo
+from jcicons.demo.catalogue import (
+    CATEGORIES,
+    charm_price,
+    large_catalogue,
+    shop_catalogue,
+)
+from jcicons.demo.common import DemoRefused, check_may_build
+from jcicons.demo.serials import ean13_digit, is_valid_imei
+from jcicons.extensions import db
+from jcicons.inventory.cli import integrity_problems
+from jcicons.inventory.models import (
+    Category,
+    MovementReason,
+    Product,
+    Receiving,
+    ReceivingLine,
+    SerialStatus,
+    SerialUnit,
+    StockMovement,
+)
+from jcicons.inventory.services import (
+    ProductData,
+    ReceivingLineData,
+    create_category,
+    create_product,
+    receive_stock,
+)
+from jcicons.inventory.stock import ledger_mismatches, moving_average_cost
+
+
+@pytest.fixture
+def admin(ctx, make_user) -> User:
+    """An ADMIN loaded in the test's app context, to record the demo under."""
+    return db.session.get(User, make_user("ADMIN").id)
+
+
+def ledger_replay_problems() -> list[str]:
+    """Replay every product's ledger in id order; return what does not add up.
+
+    Each row's on_hand_after is the running sum, the last one is the product's
+    on-hand, adjustments carry the cost of the moment, and the product's cost is
+    the moving average of its receipts.
+    """
+    rows = db.session.execute(
+        select(
+            StockMovement.product_id,
+            StockMovement.quantity,
+            StockMovement.on_hand_after,
+            StockMovement.reason,
+            StockMovement.reference_id,
+            StockMovement.unit_cost_centavos,
+        ).order_by(StockMovement.product_id, StockMovement.id)
+    ).all()
+    products = {p.id: p for p in db.session.scalars(select(Product))}
+    problems = []
+    for product_id, history in groupby(rows, key=lambda row: row[0]):
+        product = products[product_id]
+        on_hand, cost, receipt = 0, 0, None
+        for _, quantity, after, reason, reference, row_cost in history:
+            if (
+                reason == MovementReason.RECEIVED
+                and receipt
+                and receipt[0] == reference
+            ):
+                receipt[2] += quantity
+            elif reason == MovementReason.RECEIVED:
+                if receipt:
+                    cost = moving_average_cost(receipt[1], cost, receipt[2], receipt[3])
+                receipt = [reference, on_hand, quantity, row_cost]
+            else:
+                if receipt:
+                    cost = moving_average_cost(receipt[1], cost, receipt[2], receipt[3])
+                    receipt = None
+                if row_cost != cost:
+                    problems.append(f"{product.sku}: adjustment at cost {row_cost}")
+            on_hand += quantity
+            if after != on_hand:
+                problems.append(f"{product.sku}: row says {after}, sum is {on_hand}")
+        if receipt:
+            cost = moving_average_cost(receipt[1], cost, receipt[2], receipt[3])
+        if (on_hand, cost) != (product.on_hand, product.cost_centavos):
+            problems.append(
+                f"{product.sku}: replay gives {on_hand} at {cost}, product has "
+                f"{product.on_hand} at {product.cost_centavos}"
+            )
+    return problems
+
+
+def in_stock_serials_by_product() -> dict[int, int]:
+    rows = db.session.execute(
+        select(SerialUnit.product_id, func.count())
+        .where(SerialUnit.status == SerialStatus.IN_STOCK)
+        .group_by(SerialUnit.product_id)
+    )
+    return {int(product_id): int(count) for product_id, count in rows}
+
+
+def received_by_product(source: str) -> dict[int, int]:
+    if source == "lines":
+        query = select(ReceivingLine.product_id, func.sum(ReceivingLine.quantity))
+        query = query.group_by(ReceivingLine.product_id)
+    else:
+        query = (
+            select(StockMovement.product_id, func.sum(StockMovement.quantity))
+            .where(StockMovement.reason == MovementReason.RECEIVED)
+            .group_by(StockMovement.product_id)
+        )
+    return {int(p): int(q) for p, q in db.session.execute(query)}
+
+
+def assert_shop_adds_up() -> None:
+    """Check every stock invariant the demo promises."""
+    assert ledger_mismatches() == []
+    assert integrity_problems() == []
+    assert ledger_replay_problems() == []
+    assert received_by_product("lines") == received_by_product("ledger")
+    serialized = db.session.scalars(
+        select(Product).where(Product.is_serialized.is_(True))
+    ).all()
+    in_stock = in_stock_serials_by_product()
+    assert {p.id: p.on_hand for p in serialized if p.on_hand} == in_stock
+
+
+# The catalogue ------------------------------------------------------------------
+
+
+def test_the_catalogue_is_the_same_for_the_same_seed():
+    assert shop_catalogue(random.Random(5)) == shop_catalogue(random.Random(5))
+    assert shop_catalogue(random.Random(5)) != shop_catalogue(random.Random(6))
+    assert large_catalogue(random.Random(1), 900) == large_catalogue(
+        random.Random(1), 900
+    )
+
+
+def test_every_catalogue_product_has_a_price_above_its_cost():
+    specs = large_catalogue(random.Random(2), 1_200)
+    assert len(specs) == 1_200
+    assert len({(spec.name, spec.model) for spec in specs}) == 1_200
+    for spec in specs:
+        assert spec.price_centavos > 0
+        assert 0 <= spec.cost_centavos < spec.price_centavos
+        assert spec.cost_centavos == 0 if spec.is_service else spec.cost_centavos > 0
+
+
+@pytest.mark.parametrize(
+    ("centavos", "shelf"),
+    [
+        (28_812_34, 28_995_00),
+        (1_237_00, 1_195_00),
+        (353_00, 349_00),
+        (9_450_00, 9_495_00),
+        (45_00, 45_00),
+    ],
+)
+def test_charm_prices_end_the_way_shops_print_them(centavos, shelf):
+    assert charm_price(centavos) == shelf
+
+
+def test_imeis_and_barcodes_carry_their_check_digits():
+    assert is_valid_imei("490154203237518")
+    assert not is_valid_imei("490154203237519")
+    assert ean13_digit("400638133393") == "1"
+
+
+# The small shop, through the services -----------------------------------------
+
+
+def test_demo_data_builds_a_shop_through_the_services_and_refuses_twice(
+    app, runner, make_user
+):
+    make_user("ADMIN")
+    result = runner.invoke(args=["demo-data", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "products" in result.output
+
+    with app.app_context():
+        assert {c.name for c in db.session.scalars(select(Category))} == set(CATEGORIES)
+        products = db.session.scalars(select(Product)).all()
+        assert 250 <= len(products) <= 500
+        services = [p for p in products if p.is_service]
+        goods = [p for p in products if not p.is_service]
+        assert len(services) >= 10
+        assert all(p.on_hand == 0 for p in services)
+        assert all(p.price_centavos > 0 for p in products)
+        assert all(p.cost_centavos < p.price_centavos for p in goods)
+        assert any(p.price_centavos % 100_00 == 95_00 for p in goods)  # ₱x,x95.00
+
+        service_ids = [p.id for p in services]
+        moved = select(func.count()).where(StockMovement.product_id.in_(service_ids))
+        assert db.session.scalar(moved) == 0
+        phones = db.session.scalars(
+            select(SerialUnit.serial)
+            .join(Product)
+            .join(Category)
+            .where(Category.name == "Phones")
+        ).all()
+        assert phones
+        assert all(is_valid_imei(serial) for serial in phones)
+        assert sum(p.on_hand > 0 and p.is_serialized for p in products) >= 20
+
+        reasons = set(db.session.scalars(select(StockMovement.reason).distinct()))
+        assert {"RECEIVED", "DAMAGED", "COUNT_CORRECTION"} <= reasons
+        oldest = db.session.scalar(select(func.min(Receiving.received_date)))
+        assert oldest <= shop_today() - timedelta(days=90)
+        assert_shop_adds_up()
+        product_rows = select(func.count()).where(AuditEvent.action == "product.create")
+        assert db.session.scalar(product_rows) == len(products)
+
+    again = runner.invoke(args=["demo-data", "--seed", "7"])
+    assert again.exit_code != 0
+    assert "already has" in again.output
+    assert "--force" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Product)) == len(
+            products
+        )
+
+
+def test_demo_data_needs_an_admin_to_record_it_under(runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "ensure-admin" in result.output
+
+
+def test_products_option_belongs_to_the_large_scale(runner):
+    result = runner.invoke(args=["demo-data", "--products", "10"])
+    assert result.exit_code != 0
+    assert "--scale large" in result.output
+
+
+# The large shop, in bulk ----------------------------------------------------------
+
+
+def test_bulk_build_keeps_every_stock_invariant(admin):
+    summary = build_large_demo(
+        admin, seed=3, products=600, history_days=120, long_history_receipts=40
+    )
+    assert summary.products == 600
+    assert summary.ledger_rows > 2_000
+    assert summary.adjustments > 50
+    assert summary.serial_units > 300
+    assert_shop_adds_up()
+
+    long_history = db.session.scalar(
+        select(func.count())
+        .select_from(StockMovement)
+        .join(Product)
+        .where(Product.name == "Epson 003 ink bottle 65ml Black")
+    )
+    assert long_history >= 40
+    batches = select(func.count()).where(AuditEvent.action == "demo.bulk_insert")
+    assert 0 < db.session.scalar(batches) < 600
+
+
+def test_services_carry_on_after_a_bulk_build(admin):
+    build_large_demo(
+        admin, seed=4, products=350, history_days=60, long_history_receipts=10
+    )
+    last_number = db.session.scalar(select(func.max(Receiving.number)))
+    laptops = db.session.scalar(select(Category).where(Category.name == "Laptops"))
+    laptop_skus = db.session.scalars(
+        select(Product.sku).where(Product.category_id == laptops.id)
+    ).all()
+
+    product = create_product(
+        ProductData(name="Acer Aspire 7", category_id=laptops.id, price_centavos=1),
+        admin,
+    )
+    line = ReceivingLineData(product.id, 1, 0, ["NXTEST0001"])
+    receiving = receive_stock("Test", "", shop_today(), [line], admin)
+
+    assert product.sku not in laptop_skus
+    assert product.sku == f"{laptops.code}-{len(laptop_skus) + 1:05d}"
+    assert receiving.number == f"RCV-{int(last_number[4:]) + 1:06d}"
+    assert_shop_adds_up()
+
+
+def test_large_demo_command_with_users_and_force(app, runner, make_user):
+    make_user("ADMIN")
+    args = ["demo-data", "--scale", "large", "--products", "400", "--with-users"]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    assert "demo_sales (SALES) one-time password:" in first.output
+    assert "demo_tech (TECH) one-time password:" in first.output
+
+    assert runner.invoke(args=args).exit_code != 0
+    forced = runner.invoke(args=[*args, "--force", "--seed", "9"])
+    assert forced.exit_code == 0, forced.output
+    assert "demo_sales (SALES) already exists" in forced.output
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Product)) == 800
+        demo_users = db.session.scalars(
+            select(User).where(User.username.in_(["demo_sales", "demo_tech"]))
+        ).all()
+        assert {(u.role, u.must_change_password) for u in demo_users} == {
+            ("SALES", True),
+            ("TECH", True),
+        }
+        assert_shop_adds_up()
+
+
+def test_refusal_names_the_products_already_there(admin):
+    category = create_category("Laptops", admin)
+    create_product(ProductData("IdeaPad 1", category.id, 18_995_00), admin)
+    with pytest.raises(DemoRefused, match="already has 1 products"):
+        check_may_build(force=False)
+    check_may_build(force=True)
