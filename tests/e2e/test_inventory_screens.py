@@ -80,6 +80,14 @@ def test_receiving_with_search_scan_and_added_lines(page, shop, browser_problems
         page.get_by_role("button", name="Receive stock", exact=True).click()
     expect(page.get_by_test_id("total-units")).to_have_text("5")
     expect(page.get_by_test_id("total-cost")).to_have_text("₱108,000.00")
+
+    page.goto(f"/inventory/products/{shop['laptop']}")
+    expect(page.get_by_test_id("on-hand")).to_contain_text("2")
+    expect(page.get_by_test_id("unit-cost")).to_have_text("₱42,000.00")
+    expect(page.get_by_test_id("movements")).to_contain_text("Received")
+    page.goto(f"/inventory/products/{shop['phone']}")
+    expect(page.get_by_test_id("on-hand")).to_contain_text("3")
+    expect(page.get_by_test_id("serials")).to_contain_text("IMEI-2")
     assert browser_problems == []
 
 
