@@ -68,6 +68,7 @@ def _import_models() -> None:
     from jcicons.audit import models as _audit  # noqa: F401
     from jcicons.auth import models as _auth  # noqa: F401
     from jcicons.inventory import models as _inventory  # noqa: F401
+    from jcicons.sales import models as _sales  # noqa: F401
     from jcicons.settings import models as _settings  # noqa: F401
 
 
@@ -78,8 +79,20 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.inventory.views import bp as inventory_bp
     from jcicons.main.errors import register_error_handlers
     from jcicons.main.views import bp as main_bp
+    from jcicons.sales.views import bp as sales_bp
+    from jcicons.sales.views import pos_bp
     from jcicons.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, users_bp, admin_bp, inventory_bp):
+    blueprints = (
+        main_bp,
+        auth_bp,
+        account_bp,
+        users_bp,
+        admin_bp,
+        inventory_bp,
+        sales_bp,
+        pos_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
