@@ -20,7 +20,8 @@ from jcicons.demo.catalogue import (
     shop_catalogue,
 )
 from jcicons.demo.common import DemoRefused, check_may_build
-from jcicons.demo.serials import ean13_digit, is_valid_imei
+from jcicons.demo.large_plan import plan_large_shop
+from jcicons.demo.serials import SerialMaker, ean13_digit, is_valid_imei
 from jcicons.extensions import db
 from jcicons.inventory.cli import integrity_problems
 from jcicons.inventory.models import (
@@ -321,3 +322,17 @@ def test_refusal_names_the_products_already_there(admin):
     with pytest.raises(DemoRefused, match="already has 1 products"):
         check_may_build(force=False)
     check_may_build(force=True)
+
+
+def test_the_large_plan_is_the_same_for_the_same_seed():
+    def plan(seed: int) -> list:
+        rng = random.Random(seed)
+        specs = large_catalogue(rng, 400)
+        end = shop_today()
+        built = plan_large_shop(
+            rng, specs, end - timedelta(days=90), end, SerialMaker(rng), 30
+        )
+        return [*built.movements, *built.units, *built.lines]
+
+    assert plan(11) == plan(11)
+    assert plan(11) != plan(12)

@@ -94,7 +94,9 @@ def test_the_page_lists_shortages_with_suggested_orders(client, login_as, shorta
     assert "USB hub" not in page
     suggested = page.split('data-testid="suggested">')[1:]
     assert [s.split("<")[0] for s in suggested] == ["3", "12"]
-    assert "css/stock-sheets.css" in page and "data-print" in page
+    assert "css/stock-sheets.css" in page and 'data-testid="print-all"' in page
+    whole = client.get("/inventory/low-stock?all=1").text
+    assert "data-print" in whole and "Epson 003 Black" in whole
 
 
 @pytest.mark.parametrize(("role", "sees_costs"), [("ADMIN", True), ("SALES", False)])
@@ -142,3 +144,19 @@ def test_the_purchase_list_exports_as_xlsx_with_peso_costs(client, login_as, sho
     assert ink["sku"].value == "INK-003K" and ink["suggested_order"].value == 12
     assert ink["estimated_cost"].value == 3000
     assert ink["estimated_cost"].number_format == PESO_FORMAT
+
+
+def test_the_page_shows_a_hundred_at_a_time_with_the_whole_list_total(
+    client, login_as, shortages, seed
+):
+    seed.many(120, category="Cables")  # reorder level 0, nothing on hand: all low
+    login_as("ADMIN")
+
+    first = client.get("/inventory/low-stock").text
+    second = client.get("/inventory/low-stock?page=2").text
+
+    assert first.count('data-testid="suggested"') == 100
+    assert second.count('data-testid="suggested"') == 22
+    # 3 x 199.50 + 12 x 250.00, whichever page is shown
+    assert "₱3,598.50" in first and "₱3,598.50" in second
+    assert "122 in all" in first

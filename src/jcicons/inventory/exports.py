@@ -38,6 +38,7 @@ from jcicons.inventory.queries import (
     product_query,
     receiving_numbers,
     suggested_order_quantity,
+    suggested_quantity,
 )
 from jcicons.money import format_plain, to_decimal
 
@@ -378,6 +379,38 @@ def purchase_list(category_id: int | None = None) -> list[PurchaseLine]:
         PurchaseLine(product, suggested_order_quantity(product))
         for product in db.session.scalars(query.limit(MAX_EXPORT_ROWS))
     ]
+
+
+def purchase_list_page(category_id: int | None, page: int, per_page: int) -> Any:
+    """Return one page of the purchase list (a pager whose items are PurchaseLines)."""
+    query: Select[Any] = low_stock_query()
+    if category_id:
+        query = query.where(Product.category_id == category_id)
+    pager = db.paginate(
+        query, page=page, per_page=per_page, max_per_page=per_page, error_out=False
+    )
+    pager.items = [PurchaseLine(p, suggested_order_quantity(p)) for p in pager.items]
+    return pager
+
+
+def purchase_list_total_centavos(category_id: int | None = None) -> int:
+    """Return what the whole purchase list costs, reading four columns per product."""
+    query = select(
+        Product.on_hand,
+        Product.reorder_level,
+        Product.reorder_quantity,
+        Product.cost_centavos,
+    ).where(
+        Product.is_service.is_(False),
+        Product.is_archived.is_(False),
+        Product.on_hand <= Product.reorder_level,
+    )
+    if category_id:
+        query = query.where(Product.category_id == category_id)
+    return sum(
+        suggested_quantity(on_hand, level, quantity) * cost
+        for on_hand, level, quantity, cost in db.session.execute(query)
+    )
 
 
 def purchase_total_centavos(lines: list[PurchaseLine]) -> int:

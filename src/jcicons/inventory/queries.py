@@ -135,10 +135,16 @@ def low_stock_query() -> Select[tuple[Product]]:
     )
 
 
-def suggested_order_quantity(product: Product) -> int:
+def suggested_quantity(on_hand: int, reorder_level: int, reorder_quantity: int) -> int:
     """Return how many to order: the reorder quantity, or enough to pass the level."""
-    shortfall = product.reorder_level - product.on_hand + 1
-    return max(product.reorder_quantity, shortfall, 1)
+    return max(reorder_quantity, reorder_level - on_hand + 1, 1)
+
+
+def suggested_order_quantity(product: Product) -> int:
+    """Return how many of a product to order (see `suggested_quantity`)."""
+    return suggested_quantity(
+        product.on_hand, product.reorder_level, product.reorder_quantity
+    )
 
 
 def autocomplete(term: str, limit: int = 10) -> list[Product]:

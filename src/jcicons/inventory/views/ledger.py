@@ -14,8 +14,9 @@ from jcicons.inventory.exports import (
     document_numbers,
     movement_table,
     purchase_list,
+    purchase_list_page,
+    purchase_list_total_centavos,
     purchase_table,
-    purchase_total_centavos,
     reason_label,
     reference_text,
 )
@@ -133,16 +134,30 @@ def _low_stock_category() -> tuple[CategoryFilterForm, int | None]:
 def low_stock() -> ResponseReturnValue:
     """List goods at or under their reorder level with how many to order."""
     form, category_id = _low_stock_category()
-    lines = purchase_list(category_id)
     costs = can("inventory.view_costs")
+    show_all = request.args.get("all") == "1"
+    if show_all:
+        # The whole list in one page, for printing: slow with thousands of rows.
+        lines = purchase_list(category_id)
+        pager = None
+    else:
+        pager = purchase_list_page(
+            category_id, request.args.get("page", 1, type=int), LOW_STOCK_PER_PAGE
+        )
+        lines = pager.items
     return render_template(
         "inventory/low_stock.html",
         form=form,
         lines=lines,
+        pager=pager,
+        show_all=show_all,
         category_id=category_id,
         costs=costs,
-        total=purchase_total_centavos(lines) if costs else None,
+        total=purchase_list_total_centavos(category_id) if costs else None,
     )
+
+
+LOW_STOCK_PER_PAGE = 100
 
 
 @bp.get("/low-stock/export.<fmt>")
