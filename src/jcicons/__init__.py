@@ -67,6 +67,7 @@ def _import_models() -> None:
     from jcicons import numbering as _numbering  # noqa: F401
     from jcicons.audit import models as _audit  # noqa: F401
     from jcicons.auth import models as _auth  # noqa: F401
+    from jcicons.customers import models as _customers  # noqa: F401
     from jcicons.inventory import models as _inventory  # noqa: F401
     from jcicons.sales import models as _sales  # noqa: F401
     from jcicons.settings import models as _settings  # noqa: F401
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.account.views import bp as account_bp
     from jcicons.admin.views import bp as admin_bp
     from jcicons.auth.views import bp as auth_bp
+    from jcicons.customers.views import bp as customers_bp
     from jcicons.inventory.views import bp as inventory_bp
     from jcicons.main.errors import register_error_handlers
     from jcicons.main.views import bp as main_bp
@@ -90,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         users_bp,
         admin_bp,
         inventory_bp,
+        customers_bp,
         sales_bp,
         pos_bp,
     )

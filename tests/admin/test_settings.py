@@ -12,7 +12,7 @@ from jcicons.audit.models import AuditEvent
 from jcicons.extensions import db
 from jcicons.security.capabilities import Role, role_can
 from jcicons.settings.models import Setting
-from jcicons.settings.services import get_settings, get_toggles
+from jcicons.settings.services import SETTING_DEFAULTS, get_settings, get_toggles
 
 DEFAULTS = {
     "SHOP_NAME": "JC Icons",
@@ -20,13 +20,19 @@ DEFAULTS = {
     "SALES_CAN_EDIT_INVENTORY": False,
     "TECH_CAN_VIEW_DETAILS": False,
     "REQUIRE_ADMIN_TWO_FACTOR": False,
+    "VAT_REGISTERED": True,
+    "PESO_SIGN_FALLBACK": False,
 }
 
 
 def form_data(**changes) -> dict[str, str]:
     """Return the settings form as a browser sends it (unticked boxes are absent)."""
     values = {**DEFAULTS, **changes}
-    data = {"SHOP_NAME": values.pop("SHOP_NAME")}
+    data = {
+        "SHOP_NAME": values.pop("SHOP_NAME"),
+        "SALES_DISCOUNT_CAP_PERCENT": "10",
+        "RECEIPT_FORMAT": "80mm",
+    }
     data.update({key: "y" for key, on in values.items() if on})
     return data
 
@@ -102,7 +108,7 @@ def test_switching_a_toggle_is_stored_audited_and_logged(app, client, login_as):
     assert is_ticked(response.text, "SALES_CAN_EDIT_INVENTORY")
     assert not is_ticked(response.text, "POS_ENABLED")
     assert stored(app) == {
-        **DEFAULTS,
+        **SETTING_DEFAULTS,
         "SALES_CAN_EDIT_INVENTORY": True,
         "POS_ENABLED": False,
     }
@@ -157,7 +163,7 @@ def test_bad_shop_name_gives_the_form_back_and_changes_nothing(
 
     assert response.status_code == 422
     assert message in response.text
-    assert stored(app) == DEFAULTS
+    assert stored(app) == SETTING_DEFAULTS
 
 
 def test_post_without_a_csrf_token_changes_nothing(app, client, login_as):

@@ -39,21 +39,36 @@ def stocked(admin: User) -> Callable[..., Product]:
     """Create a product with stock received at a cost."""
     categories: dict[str, int] = {}
 
-    def create(name: str, price: int, on_hand: int = 0, cost: int = 0,
-               serials: list[str] | None = None, **fields: Any) -> Product:
+    def create(
+        name: str,
+        price: int,
+        on_hand: int = 0,
+        cost: int = 0,
+        serials: list[str] | None = None,
+        **fields: Any,
+    ) -> Product:
         category = fields.pop("category", "Goods")
         if category not in categories:
             categories[category] = create_category(category, admin).id
         product = create_product(
-            ProductData(name=name, category_id=categories[category], price_centavos=price,
-                        **fields),
+            ProductData(
+                name=name,
+                category_id=categories[category],
+                price_centavos=price,
+                **fields,
+            ),
             admin,
         )
         if serials:
             on_hand = len(serials)
         if on_hand:
-            receive_stock("Supplier", "DR", date(2026, 12, 1),
-                          [ReceivingLineData(product.id, on_hand, cost, serials or [])], admin)
+            receive_stock(
+                "Supplier",
+                "DR",
+                date(2026, 12, 1),
+                [ReceivingLineData(product.id, on_hand, cost, serials or [])],
+                admin,
+            )
         return product
 
     return create
@@ -67,8 +82,12 @@ def customer(admin: User) -> Callable[..., Customer]:
 
     def create(name: str = "Dela Cruz Trading", credit_limit: int = 0) -> Customer:
         count["n"] += 1
-        row = Customer(code=f"C-T{count['n']:04d}", kind="BUSINESS", name=name,
-                       credit_limit_centavos=credit_limit)
+        row = Customer(
+            code=f"C-T{count['n']:04d}",
+            kind="BUSINESS",
+            name=name,
+            credit_limit_centavos=credit_limit,
+        )
         db.session.add(row)
         db.session.flush()
         return row

@@ -36,43 +36,64 @@ def cash(amount, tendered=None):
 
 
 def request(lines, payments, **kw):
-    return CheckoutRequest(idempotency_key=uuid.uuid4().hex, lines=lines, payments=payments, **kw)
+    return CheckoutRequest(
+        idempotency_key=uuid.uuid4().hex, lines=lines, payments=payments, **kw
+    )
 
 
-def test_a_cash_sale_takes_stock_snapshots_cost_and_stores_change_apart(cashier, stocked):
+def test_a_cash_sale_takes_stock_snapshots_cost_and_stores_change_apart(
+    cashier, stocked
+):
     mouse = stocked("Logitech M331", 899_00, on_hand=5, cost=500_00)
-    sale = checkout(request([CartLine(mouse.id, 2)], [cash(1_798_00, 2_000_00)]),
-                    cashier, SETTINGS)
+    sale = checkout(
+        request([CartLine(mouse.id, 2)], [cash(1_798_00, 2_000_00)]), cashier, SETTINGS
+    )
     assert sale.number == "INV-000001"
     assert sale.total_centavos == 1_798_00
-    assert (sale.lines[0].unit_price_centavos, sale.lines[0].unit_cost_centavos) == (899_00, 500_00)
+    assert (sale.lines[0].unit_price_centavos, sale.lines[0].unit_cost_centavos) == (
+        899_00,
+        500_00,
+    )
     payment = db.session.scalars(select(Payment)).one()
-    assert (payment.amount_centavos, payment.tendered_centavos, payment.change_centavos) == (
-        1_798_00, 2_000_00, 202_00)
+    assert (
+        payment.amount_centavos,
+        payment.tendered_centavos,
+        payment.change_centavos,
+    ) == (1_798_00, 2_000_00, 202_00)
     assert mouse.on_hand == 3
     assert ledger_mismatches() == []
 
 
 def test_prices_come_from_the_catalogue_with_the_vat_breakdown(cashier, stocked):
     laptop = stocked("Acer Aspire 5", 28_995_00, on_hand=1)
-    labour = stocked("OS install", 500_00, category="Services", is_service=True,
-                     vat_class="EXEMPT")
-    sale = checkout(request([CartLine(laptop.id, 1), CartLine(labour.id, 1)],
-                            [cash(29_495_00)]), cashier, SETTINGS)
+    labour = stocked(
+        "OS install", 500_00, category="Services", is_service=True, vat_class="EXEMPT"
+    )
+    sale = checkout(
+        request([CartLine(laptop.id, 1), CartLine(labour.id, 1)], [cash(29_495_00)]),
+        cashier,
+        SETTINGS,
+    )
     assert (sale.vatable_sales_centavos, sale.vat_centavos) == (25_888_39, 3_106_61)
     assert sale.exempt_sales_centavos == 500_00
     parts = sale.vatable_sales_centavos + sale.vat_centavos + sale.exempt_sales_centavos
     assert parts == sale.total_centavos
 
 
-def test_invoice_numbers_are_consecutive_and_a_failed_checkout_uses_none(cashier, stocked):
+def test_invoice_numbers_are_consecutive_and_a_failed_checkout_uses_none(
+    cashier, stocked
+):
     cable = stocked("HDMI cable", 250_00, on_hand=2)
-    first = checkout(request([CartLine(cable.id, 1)], [cash(250_00)]), cashier, SETTINGS)
+    first = checkout(
+        request([CartLine(cable.id, 1)], [cash(250_00)]), cashier, SETTINGS
+    )
     db.session.commit()
     with pytest.raises(InsufficientStock):
         checkout(request([CartLine(cable.id, 5)], [cash(1_250_00)]), cashier, SETTINGS)
     db.session.rollback()
-    second = checkout(request([CartLine(cable.id, 1)], [cash(250_00)]), cashier, SETTINGS)
+    second = checkout(
+        request([CartLine(cable.id, 1)], [cash(250_00)]), cashier, SETTINGS
+    )
     assert (first.number, second.number) == ("INV-000001", "INV-000002")
 
 
@@ -95,7 +116,9 @@ def test_the_same_form_sent_twice_makes_one_sale(cashier, stocked):
         ([cash(250_00, 200_00)], "tendered is less"),
     ],
 )
-def test_payments_that_do_not_settle_the_sale_are_refused(cashier, stocked, payments, message):
+def test_payments_that_do_not_settle_the_sale_are_refused(
+    cashier, stocked, payments, message
+):
     cable = stocked("HDMI cable", 250_00, on_hand=5)
     with pytest.raises(DomainError, match=message):
         checkout(request([CartLine(cable.id, 1)], payments), cashier, SETTINGS)
@@ -103,9 +126,17 @@ def test_payments_that_do_not_settle_the_sale_are_refused(cashier, stocked, paym
 
 def test_split_payment_across_methods(cashier, stocked):
     phone_case = stocked("Phone case", 1_000_00, on_hand=1)
-    sale = checkout(request([CartLine(phone_case.id, 1)], [
-        PaymentInput(PaymentMethod.GCASH, 600_00, reference="GC-123"), cash(400_00, 500_00)]),
-        cashier, SETTINGS)
+    sale = checkout(
+        request(
+            [CartLine(phone_case.id, 1)],
+            [
+                PaymentInput(PaymentMethod.GCASH, 600_00, reference="GC-123"),
+                cash(400_00, 500_00),
+            ],
+        ),
+        cashier,
+        SETTINGS,
+    )
     assert sale_balance(sale) == 0
     assert sorted(p.method for p in sale.payments) == ["CASH", "GCASH"]
 
@@ -113,11 +144,13 @@ def test_split_payment_across_methods(cashier, stocked):
 def test_a_sales_discount_above_the_cap_needs_an_admin(cashier, admin, stocked):
     monitor = stocked("Monitor 24in", 7_000_00, on_hand=2)
     cart = [CartLine(monitor.id, 1, Discount(DiscountKind.PERCENT, 0, Decimal(15)))]
-    with pytest.raises(DiscountNeedsApproval, match="15.00% is above the 10.00%"):
+    with pytest.raises(DiscountNeedsApproval, match=r"15\.00% is above the 10\.00%"):
         checkout(request(cart, [cash(5_950_00)]), cashier, SETTINGS)
     sale = checkout(request(cart, [cash(5_950_00)]), cashier, SETTINGS, approver=admin)
     assert sale.discount_approved_by_id == admin.id
-    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sale.create")).one()
+    audit = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "sale.create")
+    ).one()
     assert audit.after["discount_approved_by"] == admin.username
 
 
@@ -125,13 +158,30 @@ def test_credit_sale_stays_within_the_customer_limit(cashier, stocked, customer)
     printer = stocked("Epson L3210", 9_000_00, on_hand=3)
     client = customer(credit_limit=15_000_00)
     due = date(2027, 1, 31)
-    first = checkout(request([CartLine(printer.id, 1)], [cash(1_000_00)],
-                             customer_id=client.id, charge_to_account=True, due_date=due),
-                     cashier, SETTINGS)
+    first = checkout(
+        request(
+            [CartLine(printer.id, 1)],
+            [cash(1_000_00)],
+            customer_id=client.id,
+            charge_to_account=True,
+            due_date=due,
+        ),
+        cashier,
+        SETTINGS,
+    )
     assert (first.is_credit, sale_balance(first)) == (True, 8_000_00)
-    with pytest.raises(DomainError, match="over their credit limit of ₱15,000.00"):
-        checkout(request([CartLine(printer.id, 1)], [], customer_id=client.id,
-                         charge_to_account=True, due_date=due), cashier, SETTINGS)
+    with pytest.raises(DomainError, match=r"over their credit limit of ₱15,000\.00"):
+        checkout(
+            request(
+                [CartLine(printer.id, 1)],
+                [],
+                customer_id=client.id,
+                charge_to_account=True,
+                due_date=due,
+            ),
+            cashier,
+            SETTINGS,
+        )
     collect_payment(first, cash(8_000_00), cashier)
     assert customer_open_balance(client.id) == 0
 
@@ -139,23 +189,39 @@ def test_credit_sale_stays_within_the_customer_limit(cashier, stocked, customer)
 def test_collecting_more_than_the_balance_is_refused(cashier, stocked, customer):
     printer = stocked("Epson L3210", 9_000_00, on_hand=1)
     client = customer(credit_limit=20_000_00)
-    sale = checkout(request([CartLine(printer.id, 1)], [], customer_id=client.id,
-                            charge_to_account=True, due_date=date(2027, 1, 31)),
-                    cashier, SETTINGS)
+    sale = checkout(
+        request(
+            [CartLine(printer.id, 1)],
+            [],
+            customer_id=client.id,
+            charge_to_account=True,
+            due_date=date(2027, 1, 31),
+        ),
+        cashier,
+        SETTINGS,
+    )
     with pytest.raises(DomainError, match="more than the total"):
         collect_payment(sale, cash(9_000_01), cashier)
 
 
 def test_serialized_units_are_sold_by_serial(cashier, stocked):
-    phone = stocked("Galaxy A15", 9_990_00, serials=["IMEI-1", "IMEI-2"], is_serialized=True)
-    sale = checkout(request([CartLine(phone.id, 1, serials=["imei-2"])], [cash(9_990_00)]),
-                    cashier, SETTINGS)
+    phone = stocked(
+        "Galaxy A15", 9_990_00, serials=["IMEI-1", "IMEI-2"], is_serialized=True
+    )
+    sale = checkout(
+        request([CartLine(phone.id, 1, serials=["imei-2"])], [cash(9_990_00)]),
+        cashier,
+        SETTINGS,
+    )
     unit = db.session.scalar(select(SerialUnit).where(SerialUnit.serial == "IMEI-2"))
     assert unit.status == "SOLD"
     assert sale.lines[0].serial_unit_id == unit.id
     with pytest.raises(DomainError, match="not an in-stock unit"):
-        checkout(request([CartLine(phone.id, 1, serials=["IMEI-2"])], [cash(9_990_00)]),
-                 cashier, SETTINGS)
+        checkout(
+            request([CartLine(phone.id, 1, serials=["IMEI-2"])], [cash(9_990_00)]),
+            cashier,
+            SETTINGS,
+        )
 
 
 def test_two_counters_selling_the_last_unit_one_succeeds(app, cashier, stocked):
@@ -172,7 +238,11 @@ def test_two_counters_selling_the_last_unit_one_succeeds(app, cashier, stocked):
             seller = db.session.get(User, cashier_id)
             barrier.wait()
             try:
-                checkout(request([CartLine(product_id, 1)], [cash(2_500_00)]), seller, SETTINGS)
+                checkout(
+                    request([CartLine(product_id, 1)], [cash(2_500_00)]),
+                    seller,
+                    SETTINGS,
+                )
                 db.session.commit()
                 outcomes.append("sold")
             except InsufficientStock as exc:

@@ -43,12 +43,18 @@ lines = st.builds(
 @given(st.lists(lines, min_size=1, max_size=12), discounts)
 def test_vat_breakdown_always_adds_up_to_the_total(cart, sale_discount):
     totals = price_cart(cart, sale_discount)
-    parts = (totals.vatable_sales_centavos + totals.vat_centavos
-             + totals.exempt_sales_centavos + totals.zero_rated_sales_centavos)
+    parts = (
+        totals.vatable_sales_centavos
+        + totals.vat_centavos
+        + totals.exempt_sales_centavos
+        + totals.zero_rated_sales_centavos
+    )
     assert parts == totals.total_centavos
-    assert totals.total_centavos == (totals.subtotal_centavos
-                                     - totals.line_discounts_centavos
-                                     - totals.sale_discount_centavos)
+    assert totals.total_centavos == (
+        totals.subtotal_centavos
+        - totals.line_discounts_centavos
+        - totals.sale_discount_centavos
+    )
     assert all(line.net_centavos >= 0 for line in totals.lines)
     assert sum(line.sale_discount_centavos for line in totals.lines) == (
         totals.sale_discount_centavos
@@ -83,7 +89,10 @@ def test_a_mixed_receipt_shows_each_vat_class():
     totals = price_cart(cart)
     assert totals.total_centavos == 30_995_00
     assert (totals.vatable_sales_centavos, totals.vat_centavos) == (25_888_39, 3_106_61)
-    assert (totals.exempt_sales_centavos, totals.zero_rated_sales_centavos) == (1_000_00, 1_000_00)
+    assert (totals.exempt_sales_centavos, totals.zero_rated_sales_centavos) == (
+        1_000_00,
+        1_000_00,
+    )
 
 
 def test_a_sale_discount_is_shared_in_proportion_to_the_lines():
@@ -94,7 +103,9 @@ def test_a_sale_discount_is_shared_in_proportion_to_the_lines():
 
 
 def test_a_percent_line_discount_rounds_half_up_and_never_exceeds_the_line():
-    cart = [LineInput(333, 1, discount=Discount(DiscountKind.PERCENT, 0, Decimal("50")))]
+    cart = [
+        LineInput(333, 1, discount=Discount(DiscountKind.PERCENT, 0, Decimal("50")))
+    ]
     assert price_cart(cart).lines[0].line_discount_centavos == 167  # 166.5 -> 167
     big = [LineInput(100_00, 1, discount=Discount(DiscountKind.AMOUNT, 500_00))]
     assert price_cart(big).total_centavos == 0

@@ -51,6 +51,7 @@ DESIGN_TABLE = {
     "sales.return": "yyn",
     "sales.void": "ynn",
     "customers.view": "yyn",
+    "customers.merge": "ynn",
     "repairs.create": "yyy",
     "repairs.view": "yyy",
     "repairs.view_all": "yyn",

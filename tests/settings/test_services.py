@@ -12,6 +12,7 @@ from jcicons.extensions import db
 from jcicons.security.capabilities import Role, Toggle, can, role_can
 from jcicons.settings.models import Setting
 from jcicons.settings.services import (
+    SHOP_PROFILE_DEFAULTS,
     get_setting,
     get_settings,
     get_toggles,
@@ -36,6 +37,7 @@ def test_defaults_apply_while_the_table_is_empty(ctx):
         "TECH_CAN_VIEW_DETAILS": False,
         "REQUIRE_ADMIN_TWO_FACTOR": False,
         "SHOP_NAME": "JC Icons",
+        **SHOP_PROFILE_DEFAULTS,
     }
     assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
 

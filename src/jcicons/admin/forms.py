@@ -5,15 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import BooleanField, DateField, Field, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from jcicons.forms import BaseForm, SearchForm
 from jcicons.security.capabilities import TOGGLE_DESCRIPTIONS, Toggle
 
 
 class SettingsForm(BaseForm):
-    """Shop name, feature toggles and the ADMIN two-factor requirement."""
+    """Shop name and profile, feature toggles, counter rules, ADMIN two-factor."""
 
     SHOP_NAME = StringField("Shop name", validators=[DataRequired(), Length(max=120)])
     POS_ENABLED = BooleanField(
@@ -30,6 +47,45 @@ class SettingsForm(BaseForm):
     REQUIRE_ADMIN_TWO_FACTOR = BooleanField(
         "Require two-factor sign-in for ADMIN accounts",
         description="ADMIN accounts without it must set it up at their next page view.",
+    )
+    SHOP_ADDRESS = TextAreaField("Address", validators=[Length(max=300)])
+    SHOP_TIN = StringField(
+        "TIN with branch code",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\d{3}-\d{3}-\d{3}-\d{3,5}$",
+                message="Write the TIN as 123-456-789-00000 (branch code last).",
+            ),
+        ],
+        description="For example 123-456-789-00000.",
+    )
+    SHOP_PHONES = StringField("Phone numbers", validators=[Length(max=120)])
+    VAT_REGISTERED = BooleanField(
+        "VAT-registered",
+        description="Receipts show VATable sales, VAT-exempt, zero-rated and VAT.",
+    )
+    RECEIPT_FOOTER = TextAreaField("Receipt footer", validators=[Length(max=300)])
+    WARRANTY_TERMS = TextAreaField("Warranty terms", validators=[Length(max=1000)])
+    SALES_DISCOUNT_CAP_PERCENT = IntegerField(
+        "Largest discount SALES may give (%)",
+        validators=[
+            InputRequired("Enter a percentage from 0 to 100."),
+            NumberRange(0, 100, "Enter a percentage from 0 to 100."),
+        ],
+        description="A bigger discount needs an ADMIN's password at the counter.",
+    )
+    RECEIPT_FORMAT = SelectField(
+        "Receipt paper",
+        choices=[
+            SelectChoice("80mm", "80 mm thermal"),
+            SelectChoice("58mm", "58 mm thermal"),
+            SelectChoice("A4", "A4 invoice"),
+        ],
+    )
+    PESO_SIGN_FALLBACK = BooleanField(
+        'Print "PHP" instead of the peso sign',
+        description="For receipt printers that cannot print ₱.",
     )
 
 

@@ -22,11 +22,26 @@ logger = logging.getLogger(__name__)
 
 REQUIRE_ADMIN_TWO_FACTOR = "REQUIRE_ADMIN_TWO_FACTOR"
 SHOP_NAME = "SHOP_NAME"
+RECEIPT_FORMATS = ("80mm", "58mm", "A4")
+
+# The shop profile printed on receipts, and the counter's rules.
+SHOP_PROFILE_DEFAULTS: dict[str, Any] = {
+    "SHOP_ADDRESS": "",
+    "SHOP_TIN": "",
+    "SHOP_PHONES": "",
+    "VAT_REGISTERED": True,
+    "RECEIPT_FOOTER": "Thank you for shopping at JC Icons!",
+    "WARRANTY_TERMS": "",
+    "SALES_DISCOUNT_CAP_PERCENT": 10,
+    "RECEIPT_FORMAT": "80mm",
+    "PESO_SIGN_FALLBACK": False,
+}
 
 SETTING_DEFAULTS: dict[str, Any] = {
     **{toggle.value: default for toggle, default in TOGGLE_DEFAULTS.items()},
     REQUIRE_ADMIN_TWO_FACTOR: False,
     SHOP_NAME: "JC Icons",
+    **SHOP_PROFILE_DEFAULTS,
 }
 
 

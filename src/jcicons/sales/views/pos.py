@@ -1,5 +1,268 @@
-"""Sales pages: pos (routes attach to the blueprints in this package)."""
+"""The point of sale: the counter screen, cart pricing, checkout and receipts.
+
+The cart lives in the browser; every figure it shows comes from /pos/price, and
+checkout prices everything again from the catalogue. Only the payment amounts the
+cashier typed are taken from the form.
+"""
 
 from __future__ import annotations
 
-from jcicons.sales.views import bp, pos_bp  # noqa: F401
+import logging
+import secrets
+from typing import Any
+
+from flask import (
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from jcicons.audit.security_log import record_security_event
+from jcicons.auth.models import User
+from jcicons.auth.services import InvalidCredentials, authenticate
+from jcicons.exceptions import DomainError
+from jcicons.extensions import db
+from jcicons.inventory.models import Product
+from jcicons.inventory.queries import in_stock_serials
+from jcicons.main.errors import render_error
+from jcicons.sales.forms import CheckoutForm, parse_cart, parse_discount, parse_payments
+from jcicons.sales.models import METHOD_LABELS, Sale
+from jcicons.sales.pricing import Totals
+from jcicons.sales.receipts import (
+    TEMPLATES,
+    choose_format,
+    peso_formatter,
+    record_print,
+)
+from jcicons.sales.services import (
+    CheckoutRequest,
+    DiscountNeedsApproval,
+    checkout,
+    find_sale_by_key,
+    price_lines,
+)
+from jcicons.sales.views import bp, pos_bp
+from jcicons.security.capabilities import Role, Toggle, requires
+from jcicons.settings.services import current_settings
+
+logger = logging.getLogger(__name__)
+
+SWITCHED_OFF = (
+    "The point of sale is switched off. Your account does not have access to this "
+    "page while it is off; an ADMIN can switch it on again in Admin, Settings."
+)
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+@pos_bp.errorhandler(403)
+def _refused(error: Exception) -> ResponseReturnValue:
+    """Say plainly when the counter is refused because the POS is switched off."""
+    settings = current_settings()
+    counter_role = current_user.is_authenticated and current_user.role in {
+        Role.ADMIN.value,
+        Role.SALES.value,
+    }
+    if counter_role and not settings.get(Toggle.POS_ENABLED.value, True):
+        return render_error(403, SWITCHED_OFF)
+    return render_error(403)
+
+
+def _render_counter(form: CheckoutForm, error: str = "", status: int = 200) -> Any:
+    settings = current_settings()
+    return render_template(
+        "pos/index.html",
+        form=form,
+        error=error,
+        methods=METHOD_LABELS,
+        vat_registered=bool(settings.get("VAT_REGISTERED", True)),
+        discount_cap=settings.get("SALES_DISCOUNT_CAP_PERCENT", 10),
+        needs_approval=form.approver_username.errors or error_needs_approval(error),
+    ), status
+
+
+def error_needs_approval(error: str) -> bool:
+    """Return True when the message asks for an ADMIN's approval."""
+    return "ADMIN must approve" in error
+
+
+@pos_bp.get("/")
+@requires("pos.use")
+def index() -> ResponseReturnValue:
+    """Show the counter screen, with a fresh idempotency key for this sale."""
+    form = CheckoutForm(idempotency_key=secrets.token_urlsafe(24))
+    return _render_counter(form)
+
+
+def totals_json(totals: Totals, names: list[str]) -> dict[str, Any]:
+    """Return the priced cart as the counter screen shows it."""
+    return {
+        "lines": [
+            {
+                "name": name,
+                "gross_centavos": line.gross_centavos,
+                "line_discount_centavos": line.line_discount_centavos,
+                "sale_discount_centavos": line.sale_discount_centavos,
+                "net_centavos": line.net_centavos,
+            }
+            for name, line in zip(names, totals.lines, strict=True)
+        ],
+        "subtotal_centavos": totals.subtotal_centavos,
+        "line_discounts_centavos": totals.line_discounts_centavos,
+        "sale_discount_centavos": totals.sale_discount_centavos,
+        "total_centavos": totals.total_centavos,
+        "vatable_sales_centavos": totals.vatable_sales_centavos,
+        "vat_centavos": totals.vat_centavos,
+        "exempt_sales_centavos": totals.exempt_sales_centavos,
+        "zero_rated_sales_centavos": totals.zero_rated_sales_centavos,
+    }
+
+
+@pos_bp.post("/price")
+@requires("pos.use")
+def price() -> ResponseReturnValue:
+    """Price the browser's cart from the catalogue (a preview; checkout re-prices)."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify({"error": 'Send JSON: {"lines": [...]}.'}), 400
+    settings = current_settings()
+    try:
+        lines = parse_cart(payload.get("lines"))
+        discount = parse_discount(
+            str(payload.get("sale_discount_kind") or "amount"),
+            str(payload.get("sale_discount_value") or ""),
+        )
+        resolved, totals = price_lines(
+            lines, discount, bool(settings.get("VAT_REGISTERED", True))
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify({"error": exc.message}), 422
+    return jsonify(totals_json(totals, [r.product.name for r in resolved]))
+
+
+@pos_bp.get("/serials/<int:product_id>")
+@requires("pos.use")
+def serials(product_id: int) -> ResponseReturnValue:
+    """Return the serial numbers of a product's units in stock."""
+    if db.session.get(Product, product_id) is None:
+        abort(404)
+    return jsonify({"serials": in_stock_serials(product_id)})
+
+
+def _approver(form: CheckoutForm) -> User | None:
+    """Return the ADMIN who approved a discount on the spot, or None.
+
+    A wrong password (or a non-ADMIN) is refused with a form error and logged.
+    """
+    username = (form.approver_username.data or "").strip()
+    if not username:
+        return None
+    try:
+        user = authenticate(username, form.approver_password.data or "")
+    except InvalidCredentials as exc:
+        record_security_event(
+            "discount_approval_failed",
+            detail={"approver": username, "reason": exc.reason},
+            persist=True,
+        )
+        form.approver_username.errors = ["That ADMIN username or password is wrong."]
+        return None
+    if user.role != Role.ADMIN.value:
+        record_security_event(
+            "discount_approval_failed",
+            detail={"approver": username, "reason": "not_admin"},
+            persist=True,
+        )
+        form.approver_username.errors = ["Only an ADMIN can approve the discount."]
+        return None
+    return user
+
+
+def _checkout_request(form: CheckoutForm) -> CheckoutRequest:
+    return CheckoutRequest(
+        idempotency_key=form.idempotency_key.data,
+        lines=parse_cart(form.cart.data),
+        payments=parse_payments(form.payments.data or "[]"),
+        sale_discount=parse_discount(
+            form.sale_discount_kind.data or "amount", form.sale_discount_value.data
+        ),
+        customer_id=form.customer_id.data,
+        customer_name=form.customer_name.data or "",
+        charge_to_account=bool(form.charge_to_account.data),
+        due_date=form.due_date.data,
+        notes=form.notes.data or "",
+    )
+
+
+def _receipt_redirect(sale: Sale) -> ResponseReturnValue:
+    return redirect(url_for("sales.receipt", sale_id=sale.id, fresh=1))
+
+
+@pos_bp.post("/checkout")
+@requires("pos.use")
+def checkout_sale() -> ResponseReturnValue:
+    """Complete the sale once per form (idempotency key) and show its receipt."""
+    form = CheckoutForm()
+    if not form.validate_on_submit():
+        return _render_counter(form, "Check the sale and send it again.", 422)
+    existing = find_sale_by_key(form.idempotency_key.data)
+    if existing is not None:
+        return _receipt_redirect(existing)
+    approver = _approver(form)
+    if form.approver_username.errors:
+        db.session.commit()  # keep the security event of the refused password
+        return _render_counter(form, form.approver_username.errors[0], 422)
+    try:
+        sale = checkout(_checkout_request(form), _actor(), current_settings(), approver)
+        db.session.commit()
+    except DiscountNeedsApproval as exc:
+        db.session.rollback()
+        return _render_counter(form, exc.message, 422)
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_counter(form, exc.message, 422)
+    except IntegrityError:
+        # Two sends of one form raced past the look-up; the other one made the sale.
+        db.session.rollback()
+        raced = find_sale_by_key(form.idempotency_key.data)
+        if raced is None:
+            raise
+        return _receipt_redirect(raced)
+    return _receipt_redirect(sale)
+
+
+@bp.get("/<int:sale_id>/receipt")
+@requires("sales.view")
+def receipt(sale_id: int) -> ResponseReturnValue:
+    """Show a sale's receipt for printing (?paper=80mm|58mm|A4); later prints say
+    REPRINT."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None:
+        abort(404)
+    settings = current_settings()
+    paper = choose_format(request.args.get("paper"), settings)
+    copy = record_print(sale, paper, _actor())
+    db.session.commit()
+    payments = [p for p in sale.payments if p.amount_centavos > 0]
+    return render_template(
+        TEMPLATES[paper],
+        sale=sale,
+        paper=paper,
+        copy=copy,
+        clear_cart=request.args.get("fresh") == "1",
+        shop=settings,
+        money=peso_formatter(settings),
+        payments=payments,
+        methods={m.value: label for m, label in METHOD_LABELS.items()},
+        change_centavos=sum(p.change_centavos or 0 for p in payments),
+        tendered_centavos=sum(p.tendered_centavos or 0 for p in payments),
+    )

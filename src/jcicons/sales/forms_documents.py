@@ -1,0 +1,164 @@
+"""Forms for the sales documents: the list filter, payments, returns, voids and
+the drawer count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from jcicons.forms import BaseForm, SearchForm
+from jcicons.inventory.forms import PesoField
+from jcicons.sales.models import METHOD_LABELS, SaleLine, SaleStatus
+from jcicons.sales.queries import SaleFilter, list_cashiers
+from jcicons.sales.services import ReturnInput
+
+
+def method_choices() -> list[SelectChoice]:
+    """Return the payment methods as select choices."""
+    return [SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()]
+
+
+class SaleFilterForm(SearchForm):
+    """Narrow the sales list by words, shop-local dates, cashier, method, status."""
+
+    q = StringField(
+        "Search",
+        validators=[Optional(), Length(max=100)],
+        description="Invoice, customer, product, SKU or serial",
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    cashier = SelectField("Cashier", validate_choice=False)
+    method = SelectField("Paid by", validate_choice=False)
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Any status"),
+            *(SelectChoice(s.value, s.value.title()) for s in SaleStatus),
+        ],
+        validate_choice=False,
+    )
+    open_balance = BooleanField("Open balance only")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cashier.choices = [
+            SelectChoice("", "Anyone"),
+            *(SelectChoice(str(uid), name) for uid, name in list_cashiers()),
+        ]
+        self.method.choices = [SelectChoice("", "Any method"), *method_choices()]
+
+    def validate_date_to(self, field: DateField) -> None:
+        """Refuse a range that ends before it starts."""
+        start: date | None = self.date_from.data
+        if start and field.data and field.data < start:
+            raise ValueError("The end date is before the start date.")
+
+    def criteria(self) -> SaleFilter:
+        """Return the filter the form asks for (everything, when it is invalid)."""
+        if not self.validate():
+            return SaleFilter()
+        cashier = self.cashier.data or ""
+        return SaleFilter(
+            search=self.q.data or "",
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            cashier_id=int(cashier) if cashier.isdigit() else None,
+            method=self.method.data or "",
+            status=self.status.data or "",
+            open_balance=bool(self.open_balance.data),
+        )
+
+
+class PaymentForm(BaseForm):
+    """A payment on an open balance; cash may give the amount tendered."""
+
+    method = SelectField("Method", choices=method_choices())
+    amount = PesoField("Amount")
+    reference = StringField(
+        "Reference",
+        validators=[Optional(), Length(max=64)],
+        description="Needed for everything but cash.",
+    )
+    tendered = PesoField(
+        "Cash tendered", required=False, description="Cash only; change is worked out."
+    )
+
+
+class ReturnForm(BaseForm):
+    """The reason and the refund of a return; the lines come as line-<id> inputs."""
+
+    refund_method = SelectField("Refund by", choices=method_choices())
+    reference = StringField(
+        "Refund reference",
+        validators=[Optional(), Length(max=64)],
+        description="Needed for a refund by anything but cash.",
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Give the reason for the return."),
+            Length(max=500),
+        ],
+    )
+
+
+def parse_return_lines(
+    data: Mapping[str, str], lines: Iterable[SaleLine]
+) -> tuple[list[ReturnInput], dict[int, str]]:
+    """Read `qty-<id>` and `defective-<id>` inputs of the returnable lines.
+
+    Return what comes back and a message for each bad quantity.
+    """
+    items: list[ReturnInput] = []
+    errors: dict[int, str] = {}
+    for line in lines:
+        left = line.quantity - line.returned_quantity
+        text = data.get(f"qty-{line.id}", "").strip()
+        if not text or left <= 0:
+            continue
+        if not text.isdigit() or int(text) > left:
+            errors[line.id] = f"Use a whole number from 0 to {left}."
+            continue
+        if int(text) > 0:
+            restock = not data.get(f"defective-{line.id}")
+            items.append(ReturnInput(line.id, int(text), restock))
+    return items, errors
+
+
+class VoidForm(BaseForm):
+    """Why a whole sale is voided."""
+
+    reason = TextAreaField(
+        "Reason for voiding",
+        validators=[
+            DataRequired("Give the reason for voiding the sale."),
+            Length(max=500),
+        ],
+    )
+
+
+class DayForm(SearchForm):
+    """Pick a business day."""
+
+    day = DateField("Day", validators=[Optional()])
+
+
+class CashCountForm(BaseForm):
+    """The cash counted in the drawer at the end of a day."""
+
+    day = HiddenField()
+    counted = PesoField("Cash counted")
+    note = StringField("Note", validators=[Optional(), Length(max=500)])

@@ -1,0 +1,288 @@
+"""Read-only selects for the sales list, the sale page and the daily summary.
+
+The list is one select plus the pager's count, with the figures of the rows on a
+page fetched in two grouped selects, so a page costs the same whatever its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from jcicons.audit.models import AuditEvent
+from jcicons.audit.services import AuditFilter, audit_query
+from jcicons.auth.models import User
+from jcicons.clock import business_day_bounds
+from jcicons.extensions import db
+from jcicons.inventory.models import SerialUnit
+from jcicons.sales.models import (
+    CashCount,
+    CreditMemo,
+    CreditMemoLine,
+    Payment,
+    PaymentMethod,
+    Sale,
+    SaleLine,
+    SaleStatus,
+)
+
+MAX_HISTORY_ROWS = 200
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class SaleFilter:
+    """What the sales list is narrowed to; dates are shop-local business days."""
+
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    cashier_id: int | None = None
+    method: str = ""
+    status: str = ""
+    open_balance: bool = False
+
+
+def _paid_subquery() -> Any:
+    return (
+        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        .where(Payment.sale_id == Sale.id)
+        .correlate(Sale)
+        .scalar_subquery()
+    )
+
+
+def _returned_subquery() -> Any:
+    return (
+        select(func.coalesce(func.sum(CreditMemo.amount_centavos), 0))
+        .where(CreditMemo.sale_id == Sale.id)
+        .correlate(Sale)
+        .scalar_subquery()
+    )
+
+
+def _search_clause(term: str) -> Any:
+    like = _like(term)
+    by_line = select(SaleLine.sale_id).where(
+        or_(
+            func.lower(SaleLine.description).like(like, escape="\\"),
+            func.lower(SaleLine.sku).like(like, escape="\\"),
+        )
+    )
+    by_serial = (
+        select(SaleLine.sale_id)
+        .join(SerialUnit, SerialUnit.id == SaleLine.serial_unit_id)
+        .where(SerialUnit.serial == term.upper())
+    )
+    return or_(
+        func.lower(Sale.number).like(like, escape="\\"),
+        func.lower(Sale.customer_name).like(like, escape="\\"),
+        Sale.id.in_(by_line),
+        Sale.id.in_(by_serial),
+    )
+
+
+def sale_list_query(criteria: SaleFilter) -> Select[tuple[Sale]]:
+    """Return the newest-first select behind the sales list."""
+    query = select(Sale).options(joinedload(Sale.cashier))
+    term = criteria.search.strip()[:100]
+    if term:
+        query = query.where(_search_clause(term))
+    if criteria.date_from:
+        query = query.where(
+            Sale.created_at >= business_day_bounds(criteria.date_from)[0]
+        )
+    if criteria.date_to:
+        query = query.where(Sale.created_at < business_day_bounds(criteria.date_to)[1])
+    if criteria.cashier_id:
+        query = query.where(Sale.cashier_id == criteria.cashier_id)
+    if criteria.method in {m.value for m in PaymentMethod}:
+        query = query.where(
+            Sale.id.in_(
+                select(Payment.sale_id).where(
+                    Payment.method == criteria.method, Payment.amount_centavos > 0
+                )
+            )
+        )
+    if criteria.status in {s.value for s in SaleStatus}:
+        query = query.where(Sale.status == criteria.status)
+    if criteria.open_balance:
+        owed = Sale.total_centavos - _paid_subquery() - _returned_subquery()
+        query = query.where(Sale.status == SaleStatus.COMPLETED, owed > 0)
+    return query.order_by(Sale.created_at.desc(), Sale.id.desc())
+
+
+@dataclass
+class SaleFigures:
+    """What was paid, returned and is still owed on one sale."""
+
+    paid_centavos: int = 0
+    returned_centavos: int = 0
+    methods: list[str] = field(default_factory=list)
+
+
+def list_sale_figures(sales: Iterable[Sale]) -> dict[int, SaleFigures]:
+    """Return the paid, returned and method figures of many sales in two selects."""
+    ids = [sale.id for sale in sales]
+    figures = {sale_id: SaleFigures() for sale_id in ids}
+    if not ids:
+        return figures
+    payments = db.session.execute(
+        select(Payment.sale_id, Payment.method, func.sum(Payment.amount_centavos))
+        .where(Payment.sale_id.in_(ids))
+        .group_by(Payment.sale_id, Payment.method)
+        .order_by(Payment.sale_id, Payment.method)
+    ).all()
+    for sale_id, method, amount in payments:
+        row = figures[sale_id or 0]
+        row.paid_centavos += int(amount or 0)
+        row.methods.append(str(method))
+    memos = db.session.execute(
+        select(CreditMemo.sale_id, func.sum(CreditMemo.amount_centavos))
+        .where(CreditMemo.sale_id.in_(ids))
+        .group_by(CreditMemo.sale_id)
+    ).all()
+    for sale_id, amount in memos:
+        figures[sale_id].returned_centavos = int(amount or 0)
+    return figures
+
+
+def balance_of(sale: Sale, figures: SaleFigures) -> int:
+    """Return what is still owed on a listed sale (0 once void)."""
+    if sale.status == SaleStatus.VOID:
+        return 0
+    return sale.total_centavos - figures.paid_centavos - figures.returned_centavos
+
+
+def get_sale(sale_id: int) -> Sale | None:
+    """Return a sale with its lines, payments and credit memos loaded."""
+    return db.session.scalar(
+        select(Sale)
+        .where(Sale.id == sale_id)
+        .options(
+            joinedload(Sale.cashier),
+            selectinload(Sale.lines).joinedload(SaleLine.serial_unit),
+            selectinload(Sale.payments).joinedload(Payment.received_by),
+            selectinload(Sale.credit_memos)
+            .selectinload(CreditMemo.lines)
+            .joinedload(CreditMemoLine.sale_line),
+        )
+    )
+
+
+def list_sale_history(sale: Sale) -> list[AuditEvent]:
+    """Return the audit rows about one sale, newest first."""
+    query = audit_query(AuditFilter(entity_type="sale", entity_id=str(sale.id)))
+    return list(db.session.scalars(query.limit(MAX_HISTORY_ROWS)))
+
+
+def get_user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Return id -> username for the given users."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+def list_cashiers() -> list[tuple[int, str]]:
+    """Return (id, username) of everyone who has rung up a sale."""
+    rows = db.session.execute(
+        select(User.id, User.username)
+        .where(User.id.in_(select(Sale.cashier_id).distinct()))
+        .order_by(User.username)
+    )
+    return [(user_id, name) for user_id, name in rows]
+
+
+@dataclass
+class DailySummary:
+    """The figures of one business day in the shop's time zone."""
+
+    day: date
+    received_by_method: dict[str, int]
+    refunds_by_method: dict[str, int]
+    sales_count: int
+    sales_total_centavos: int
+    returns_count: int
+    returns_centavos: int
+    voids_count: int
+    cash_counts: list[CashCount]
+
+    @property
+    def net_received_centavos(self) -> int:
+        """Return all the money received that day, refunds netted."""
+        return sum(self.received_by_method.values()) - sum(
+            self.refunds_by_method.values()
+        )
+
+    def net_of(self, method: str) -> int:
+        """Return the money of one method that day, refunds netted."""
+        return self.received_by_method.get(method, 0) - self.refunds_by_method.get(
+            method, 0
+        )
+
+    @property
+    def expected_cash_centavos(self) -> int:
+        """Return the cash that should be in the drawer: cash in minus cash out."""
+        return self.net_of(PaymentMethod.CASH.value)
+
+
+def daily_summary(day: date) -> DailySummary:
+    """Return the money, sales, returns, voids and drawer counts of one day."""
+    start, end = business_day_bounds(day)
+    received: dict[str, int] = {}
+    refunds: dict[str, int] = {}
+    incoming = case((Payment.amount_centavos > 0, Payment.amount_centavos), else_=0)
+    outgoing = case((Payment.amount_centavos < 0, -Payment.amount_centavos), else_=0)
+    ledger = db.session.execute(
+        select(Payment.method, func.sum(incoming), func.sum(outgoing))
+        .where(Payment.created_at >= start, Payment.created_at < end)
+        .group_by(Payment.method)
+    ).all()
+    for method, money_in, money_out in ledger:
+        if money_in:
+            received[str(method)] = int(money_in)
+        if money_out:
+            refunds[str(method)] = int(money_out)
+    sales_count, sales_total = db.session.execute(
+        select(func.count(Sale.id), func.coalesce(func.sum(Sale.total_centavos), 0))
+        .where(Sale.created_at >= start, Sale.created_at < end)
+        .where(Sale.status == SaleStatus.COMPLETED)
+    ).one()
+    returns_count, returns_total = db.session.execute(
+        select(
+            func.count(CreditMemo.id),
+            func.coalesce(func.sum(CreditMemo.amount_centavos), 0),
+        ).where(CreditMemo.created_at >= start, CreditMemo.created_at < end)
+    ).one()
+    voids = db.session.scalar(
+        select(func.count(Sale.id)).where(Sale.voided_at >= start, Sale.voided_at < end)
+    )
+    counts = list(
+        db.session.scalars(
+            select(CashCount)
+            .where(CashCount.business_date == day)
+            .order_by(CashCount.created_at)
+        )
+    )
+    return DailySummary(
+        day=day,
+        received_by_method=received,
+        refunds_by_method=refunds,
+        sales_count=int(sales_count),
+        sales_total_centavos=int(sales_total or 0),
+        returns_count=int(returns_count),
+        returns_centavos=int(returns_total or 0),
+        voids_count=int(voids or 0),
+        cash_counts=counts,
+    )

@@ -1,0 +1,177 @@
+"""The daily sales page and the end-of-day cash count."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from jcicons import clock
+from jcicons.audit.models import AuditEvent
+from jcicons.auth.models import User
+from jcicons.extensions import db
+from jcicons.inventory.services import (
+    ProductData,
+    ReceivingLineData,
+    create_category,
+    create_product,
+    receive_stock,
+)
+from jcicons.sales.models import CashCount, PaymentMethod, Sale
+from jcicons.sales.services import (
+    CartLine,
+    CheckoutRequest,
+    PaymentInput,
+    ReturnInput,
+    checkout,
+    return_items,
+    void_sale,
+)
+
+SETTINGS = {"VAT_REGISTERED": True, "SALES_DISCOUNT_CAP_PERCENT": 10}
+
+
+def at(*parts):
+    clock.set_frozen(datetime(*parts, tzinfo=UTC))
+
+
+def cell(page: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}">([^<]*)<', page)
+    assert match, testid
+    return match.group(1)
+
+
+def method_row(page: str, method: str) -> list[str]:
+    match = re.search(rf'<tr data-method="{method}">(.*?)</tr>', page, re.S)
+    assert match, method
+    return re.findall(r"<td[^>]*>([^<]*)</td>", match.group(1))[1:]
+
+
+@pytest.fixture
+def busy_day(app, make_user) -> int:
+    """A Manila business day, 3 December 2026, with cash, GCash, a refund and a void.
+
+    Returns the id of the ADMIN who rang it up.
+    """
+    admin_id = make_user("ADMIN", username="owner").id
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        category = create_category("Goods", admin)
+        mouse = create_product(
+            ProductData(
+                name="Logitech M331", category_id=category.id, price_centavos=899_00
+            ),
+            admin,
+        )
+        receive_stock(
+            "Supplier",
+            "DR",
+            date(2026, 12, 1),
+            [ReceivingLineData(mouse.id, 10, 500_00, [])],
+            admin,
+        )
+
+        def sell(quantity, payment):
+            request = CheckoutRequest(
+                uuid.uuid4().hex, [CartLine(mouse.id, quantity)], [payment]
+            )
+            return checkout(request, admin, SETTINGS)
+
+        at(2026, 12, 2, 15, 59)  # 23:59 on 2 December in Manila: the day before
+        sell(1, PaymentInput(PaymentMethod.CASH, 899_00))
+        at(2026, 12, 2, 16, 30)  # 00:30 on 3 December in Manila
+        first = sell(
+            2, PaymentInput(PaymentMethod.CASH, 1_798_00, tendered_centavos=2_000_00)
+        )
+        at(2026, 12, 3, 4, 0)
+        sell(1, PaymentInput(PaymentMethod.GCASH, 899_00, "GC-77"))
+        return_items(
+            first,
+            [ReturnInput(first.lines[0].id, 1)],
+            "Wrong colour",
+            PaymentMethod.CASH,
+            admin,
+        )
+        voided = sell(1, PaymentInput(PaymentMethod.CASH, 899_00))
+        void_sale(voided, "Rang up twice", admin)
+        db.session.commit()
+    at(2026, 12, 3, 9, 0)  # 17:00 in Manila
+    return admin_id
+
+
+def test_the_day_shows_money_by_method_with_refunds_netted(busy_day, client, login_as):
+    login_as("SALES")
+    page = client.get("/sales/daily", query_string={"day": "2026-12-03"}).text
+    assert method_row(page, "CASH") == ["₱2,697.00", "₱1,798.00", "₱899.00"]
+    assert method_row(page, "GCASH") == ["₱899.00", "₱0.00", "₱899.00"]
+    assert cell(page, "net-total") == "₱1,798.00"
+    assert cell(page, "expected-cash") == "₱899.00"
+    assert (cell(page, "sales-count"), cell(page, "sales-total")) == ("2", "₱2,697.00")
+    assert (cell(page, "returns-count"), cell(page, "returns-total")) == (
+        "1",
+        "₱899.00",
+    )
+    assert cell(page, "voids-count") == "1"
+    assert "data-print" in page
+
+
+def test_a_sale_at_half_past_midnight_counts_on_that_manila_day(
+    busy_day, client, login_as
+):
+    login_as("SALES")
+    before = client.get("/sales/daily", query_string={"day": "2026-12-02"}).text
+    assert method_row(before, "CASH") == ["₱899.00", "₱0.00", "₱899.00"]
+    assert cell(before, "sales-count") == "1"
+
+
+def test_the_page_defaults_to_today_in_manila(busy_day, client, login_as):
+    login_as("SALES")
+    at(2026, 12, 2, 16, 5)  # 00:05 on 3 December in Manila, still 2 December in UTC
+    page = client.get("/sales/daily").text
+    assert cell(page, "day") == "2026-12-03"
+
+
+def test_a_cash_count_records_its_variance_once_per_cashier_and_day(
+    busy_day, client, login_as
+):
+    clerk = login_as("SALES")
+    response = client.post_form(
+        "/sales/daily/cash-count",
+        {"day": "2026-12-03", "counted": "850.00", "note": "Short a little"},
+        follow_redirects=True,
+    )
+    assert "Cash count recorded: variance -₱49.00." in response.text
+    assert cell(response.text, "variance") == "-₱49.00"
+    assert 'data-testid="cash-count-form"' not in response.text
+
+    with client.application.app_context():
+        count = db.session.scalar(select(CashCount))
+        assert (count.business_date, count.expected_centavos, count.counted_by_id) == (
+            date(2026, 12, 3),
+            899_00,
+            clerk.id,
+        )
+        audit = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "cash.count")
+        )
+        assert audit.after["variance_centavos"] == -49_00
+
+    again = client.post_form(
+        "/sales/daily/cash-count", {"day": "2026-12-03", "counted": "899"}
+    )
+    assert again.status_code == 422
+    assert "You already recorded the cash count of that day." in again.text
+
+
+def test_a_cash_count_needs_an_amount(busy_day, client, login_as):
+    login_as("SALES")
+    response = client.post_form(
+        "/sales/daily/cash-count", {"day": "2026-12-03", "counted": "abc"}
+    )
+    assert response.status_code == 422
+    with client.application.app_context():
+        assert db.session.scalar(select(CashCount)) is None
+        assert db.session.scalar(select(Sale).where(Sale.status == "VOID")) is not None
