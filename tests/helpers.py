@@ -86,3 +86,25 @@ def login(client: Client, username: str, password: str, **kwargs: Any) -> Any:
     return client.post_form(
         "/auth/login", {"username": username, "password": password}, **kwargs
     )
+
+
+def count_statements(client: FlaskClient, url: str) -> int:
+    """Return how many SQL statements one successful GET of `url` runs."""
+    from sqlalchemy import event
+
+    from jcicons.extensions import db
+
+    with client.application.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert response.status_code == 200, response.status_code
+    return len(seen)

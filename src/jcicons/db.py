@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -17,6 +18,25 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A 64-bit key for ledgers that grow without end (SQLite's rowid is 64-bit already).
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def sql_in(values: type[StrEnum]) -> str:
+    """Return an enum's values as an SQL list for a CHECK constraint: 'A', 'B'."""
+    return ", ".join(f"'{value.value}'" for value in values)
+
+
+def contains_pattern(term: str) -> str:
+    """Return a lower-case LIKE pattern matching `term` anywhere, taken literally.
+
+    Use with `escape="\\"`: `%`, `_` and the backslash in the term match only
+    themselves.
+    """
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
+from helpers import count_statements
 from jcicons.audit.models import AuditEvent
 from jcicons.extensions import db
 
@@ -48,23 +48,6 @@ def add_event(app):
 
 def listed_ids(page: str) -> list[int]:
     return [int(n) for n in re.findall(r'href="/admin/audit/(\d+)"', page)]
-
-
-def count_queries(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize("role", ["SALES", "TECH"])
@@ -209,11 +192,11 @@ def test_list_issues_the_same_number_of_queries_for_few_and_many_rows(
     for n in range(3):
         add_event(actor=f"user{n}", action=f"thing{n}.update")
     client.get("/admin/audit")
-    few = count_queries(app, client, "/admin/audit")
+    few = count_statements(client, "/admin/audit")
 
     for n in range(60):
         add_event(actor=f"user{n}", action=f"thing{n % 7}.update")
-    many = count_queries(app, client, "/admin/audit")
+    many = count_statements(client, "/admin/audit")
 
     assert few == many
 

@@ -6,32 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from jcicons.extensions import db
+from helpers import count_statements
 
 
 def codes(page: str) -> list[str]:
     """Return the customer codes listed in the table, in order."""
     return re.findall(r'<td><a href="/customers/\d+">(C-\d{6})</a></td>', page)
-
-
-def statements_for(app, client, url: str) -> int:
-    """Return how many SQL statements one GET of `url` runs."""
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200
-    return len(seen)
 
 
 @pytest.fixture
@@ -122,10 +103,10 @@ def test_the_list_runs_the_same_number_of_queries_for_3_or_60_customers(
 ):
     people.many(3)
     login_as("ADMIN")
-    few = statements_for(app, client, "/customers/")
+    few = count_statements(client, "/customers/")
     people.many(57)
 
-    many = statements_for(app, client, "/customers/")
+    many = count_statements(client, "/customers/")
 
     assert many == few
 
@@ -146,8 +127,8 @@ def test_the_customer_page_runs_the_same_queries_however_much_it_shows(
         client.post_form(f"/customers/{full}/notes", {"body": f"note {n}"})
         client.post_form(f"/customers/{full}/departments", {"name": f"Dept {n}"})
 
-    assert statements_for(app, client, f"/customers/{bare}") == statements_for(
-        app, client, f"/customers/{full}"
+    assert count_statements(client, f"/customers/{bare}") == count_statements(
+        client, f"/customers/{full}"
     )
 
 

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from helpers import count_statements
 from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.extensions import db
@@ -19,23 +20,6 @@ MINUS = "\u2212"  # the minus sign the pages print
 def skus(page: str) -> list[str]:
     """Return the SKUs listed in the products table, in order."""
     return re.findall(r'<td><a href="/inventory/products/\d+">([^<]+)</a></td>', page)
-
-
-def count_statements(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200
-    return len(statements)
 
 
 def audit_actions(app, product_id: int) -> list[tuple[str, str]]:
@@ -157,10 +141,10 @@ def test_list_runs_the_same_number_of_queries_for_3_or_60_products(
 ):
     seed.many(3)
     login_as("ADMIN")
-    few = count_statements(app, client, "/inventory/products?sort=stock")
+    few = count_statements(client, "/inventory/products?sort=stock")
     seed.many(57, category="RAM")
 
-    many = count_statements(app, client, "/inventory/products?sort=stock")
+    many = count_statements(client, "/inventory/products?sort=stock")
 
     assert many == few
 

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from helpers import count_statements
 from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
@@ -424,23 +425,6 @@ def test_the_list_searches_filters_and_shows_an_empty_state(shop, client, login_
     assert 'data-testid="empty-state"' in empty
 
 
-def count_list_queries(client) -> int:
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with client.application.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get("/sales/")
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
-    return len(seen)
-
-
 def test_the_list_costs_the_same_queries_for_3_or_40_sales(
     shop, client, login_as, make_user
 ):
@@ -450,13 +434,13 @@ def test_the_list_costs_the_same_queries_for_3_or_40_sales(
         shop.sell([CartLine(mouse, 1)], [cash(100_00)], by=cashiers[index % 2])
     login_as("SALES")
     client.get("/sales/")
-    few = count_list_queries(client)
+    few = count_statements(client, "/sales/")
     for index in range(37):
         method = PaymentInput(PaymentMethod.GCASH, 100_00, f"GC-{index}")
         payment = method if index % 2 else cash(100_00)
         shop.sell([CartLine(mouse, 1)], [payment], by=cashiers[index % 6])
     assert len(list_numbers(client)) == 40
-    assert count_list_queries(client) == few
+    assert count_statements(client, "/sales/") == few
 
 
 def test_the_exports_hold_the_filtered_sales_with_formulas_neutralised(

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from helpers import STRONG_PASSWORD, login
+from helpers import STRONG_PASSWORD, count_statements, login
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
 from jcicons.extensions import db
@@ -72,23 +72,6 @@ def signed_in_client(app, account):
     other = app.test_client()
     assert login(other, account.username, account.password).status_code == 302
     return other
-
-
-def count_queries(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize("role", ["SALES", "TECH"])
@@ -168,11 +151,11 @@ def test_list_issues_the_same_number_of_queries_for_5_and_40_users(
     for _ in range(4):
         make_user("TECH")
     client.get("/admin/users/")
-    few = count_queries(app, client, "/admin/users/")
+    few = count_statements(client, "/admin/users/")
 
     for _ in range(35):
         make_user("SALES")
-    many = count_queries(app, client, "/admin/users/")
+    many = count_statements(client, "/admin/users/")
 
     assert few == many
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jcicons.clock import utcnow
-from jcicons.db import UTCDateTime
+from jcicons.db import BigId, UTCDateTime
 from jcicons.extensions import db
 
 
@@ -22,9 +22,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         Index("ix_audit_events_created_at", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, nullable=False
     )
@@ -49,9 +47,7 @@ class SecurityEvent(db.Model):  # type: ignore[name-defined]
         Index("ix_security_events_event_created_at", "event", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, nullable=False
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.customers.models import Customer, CustomerNote, CustomerPhone
 from jcicons.customers.phones import search_digits
+from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.security.capabilities import Role
 
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
 
 MAX_TERM = 100
 PICKER_LIMIT = 10
-
-
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def visible_customers(viewer: User, include_merged: bool = False) -> Select[Customer]:
@@ -54,7 +50,7 @@ def search_condition(term: str) -> ColumnElement[bool] | None:
     term = " ".join(term.split())[:MAX_TERM]
     if not term:
         return None
-    like = _like(term)
+    like = contains_pattern(term)
     conditions: list[ColumnElement[bool]] = [
         func.lower(Customer.name).like(like, escape="\\"),
         func.lower(Customer.business_name).like(like, escape="\\"),

@@ -18,17 +18,14 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jcicons.clock import utcnow
-from jcicons.db import UTCDateTime
+from jcicons.db import BigId, UTCDateTime, sql_in
 from jcicons.extensions import db
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class VatClass(StrEnum):
@@ -107,10 +104,6 @@ SERIAL_STATUS_LABELS = {
 }
 
 
-def _in(values: type[StrEnum]) -> str:
-    return ", ".join(f"'{v.value}'" for v in values)
-
-
 class Category(db.Model):  # type: ignore[name-defined]
     """A group of products (Laptops, RAM, Ink, Services, ...)."""
 
@@ -135,7 +128,7 @@ class Product(db.Model):  # type: ignore[name-defined]
         CheckConstraint("cost_centavos >= 0", name="cost_not_negative"),
         CheckConstraint("reorder_level >= 0", name="reorder_level_not_negative"),
         CheckConstraint("reorder_quantity >= 0", name="reorder_quantity_not_negative"),
-        CheckConstraint(f"vat_class IN ({_in(VatClass)})", name="vat_class_known"),
+        CheckConstraint(f"vat_class IN ({sql_in(VatClass)})", name="vat_class_known"),
         CheckConstraint(
             "NOT (is_service AND is_serialized)", name="service_not_serialized"
         ),
@@ -201,7 +194,7 @@ class StockMovement(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_not_zero"),
         CheckConstraint("on_hand_after >= 0", name="on_hand_after_not_negative"),
-        CheckConstraint(f"reason IN ({_in(MovementReason)})", name="reason_known"),
+        CheckConstraint(f"reason IN ({sql_in(MovementReason)})", name="reason_known"),
         Index("ix_stock_movements_product_id_id", "product_id", "id"),
         Index("ix_stock_movements_created_at", "created_at"),
         Index("ix_stock_movements_reference", "reference_type", "reference_id"),
@@ -293,7 +286,7 @@ class SerialUnit(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "serial_units"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(SerialStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(SerialStatus)})", name="status_known"),
         Index("ix_serial_units_product_id_status", "product_id", "status"),
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.clock import business_day_bounds
+from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.inventory.models import (
     Category,
@@ -33,11 +34,6 @@ SORTS = {
 }
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @dataclass
 class ProductFilter:
     """What the product list is narrowed to."""
@@ -54,7 +50,7 @@ def product_query(criteria: ProductFilter) -> Select[tuple[Product]]:
     query = select(Product).options(joinedload(Product.category))
     term = criteria.search.strip()[:100]
     if term:
-        like = _like(term)
+        like = contains_pattern(term)
         by_serial = select(SerialUnit.product_id).where(
             SerialUnit.serial == term.upper()
         )
@@ -152,7 +148,7 @@ def autocomplete(term: str, limit: int = 10) -> list[Product]:
     term = term.strip()[:100]
     if not term:
         return []
-    like = _like(term)
+    like = contains_pattern(term)
     query = (
         select(Product)
         .where(
@@ -256,7 +252,7 @@ def receiving_query(search: str = "") -> Select[tuple[Receiving]]:
     )
     term = search.strip()[:100]
     if term:
-        like = _like(term)
+        like = contains_pattern(term)
         query = query.where(
             or_(
                 func.lower(Receiving.number).like(like, escape="\\"),

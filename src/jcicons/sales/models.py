@@ -15,7 +15,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     UniqueConstraint,
 )
@@ -23,11 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jcicons.clock import utcnow
 from jcicons.customers import models as _customers  # noqa: F401 - sales.customer_id
-from jcicons.db import UTCDateTime
+from jcicons.db import BigId, UTCDateTime, sql_in
 from jcicons.extensions import db
 from jcicons.inventory.models import Product
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class PaymentMethod(StrEnum):
@@ -59,16 +56,12 @@ class SaleStatus(StrEnum):
     VOID = "VOID"
 
 
-def _in(values: type[StrEnum]) -> str:
-    return ", ".join(f"'{v.value}'" for v in values)
-
-
 class Sale(db.Model):  # type: ignore[name-defined]
     """One sales invoice: who bought what, the totals and the VAT breakdown."""
 
     __tablename__ = "sales"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(SaleStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(SaleStatus)})", name="status_known"),
         CheckConstraint("total_centavos >= 0", name="total_not_negative"),
         Index("ix_sales_created_at", "created_at"),
         Index("ix_sales_customer_id", "customer_id"),
@@ -216,7 +209,7 @@ class Payment(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint(f"method IN ({_in(PaymentMethod)})", name="method_known"),
+        CheckConstraint(f"method IN ({sql_in(PaymentMethod)})", name="method_known"),
         CheckConstraint("amount_centavos <> 0", name="amount_not_zero"),
         CheckConstraint(
             "change_centavos IS NULL OR change_centavos >= 0",

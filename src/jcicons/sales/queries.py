@@ -18,6 +18,7 @@ from jcicons.audit.models import AuditEvent
 from jcicons.audit.services import AuditFilter, audit_query
 from jcicons.auth.models import User
 from jcicons.clock import business_day_bounds
+from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.inventory.models import SerialUnit
 from jcicons.sales.models import (
@@ -32,11 +33,6 @@ from jcicons.sales.models import (
 )
 
 MAX_HISTORY_ROWS = 200
-
-
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass
@@ -71,7 +67,7 @@ def _returned_subquery() -> Any:
 
 
 def _search_clause(term: str) -> Any:
-    like = _like(term)
+    like = contains_pattern(term)
     by_line = select(SaleLine.sale_id).where(
         or_(
             func.lower(SaleLine.description).like(like, escape="\\"),
