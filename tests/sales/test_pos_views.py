@@ -341,3 +341,27 @@ def test_a_checkout_that_loses_the_race_on_its_key_shows_the_sale_already_made(
     assert again.status_code == 302
     [sale] = counter.sales()
     assert again.headers["Location"].endswith(f"/sales/{sale.id}/receipt?fresh=1")
+
+
+def test_guessing_an_admin_password_at_the_counter_hits_the_sign_in_throttle(
+    client, counter, make_user, login_as
+):
+    monitor = counter.product("Monitor 24in", 7_000_00, on_hand=3)
+    make_user("ADMIN", username="boss")
+    login_as("SALES")
+    cart = [line(monitor, 1, discount_kind="percent", discount_value="15")]
+
+    def attempt(password: str):
+        form = checkout_form(
+            cart,
+            [pay("CASH", "5,950")],
+            approver_username="boss",
+            approver_password=password,
+        )
+        return client.post_form("/pos/checkout", form)
+
+    for guess in range(5):
+        assert "username or password is wrong" in attempt(f"Guess-{guess}").text
+    refused = attempt(STRONG_PASSWORD)
+    assert "Too many wrong passwords for that ADMIN" in refused.text
+    assert counter.sales() == []

@@ -49,6 +49,7 @@ from jcicons.sales.services import (
 )
 from jcicons.sales.views import bp, pos_bp
 from jcicons.security.capabilities import Role, Toggle, requires
+from jcicons.security.ratelimit import client_ip, login_throttle
 from jcicons.settings.services import current_settings
 
 logger = logging.getLogger(__name__)
@@ -166,9 +167,18 @@ def _approver(form: CheckoutForm) -> User | None:
     username = (form.approver_username.data or "").strip()
     if not username:
         return None
+    # The counter must not become a way round the sign-in throttle for ADMIN passwords.
+    ip = client_ip()
+    if login_throttle.is_blocked(username, ip):
+        record_security_event("login_locked", username=username[:64], persist=True)
+        form.approver_username.errors = [
+            "Too many wrong passwords for that ADMIN: wait a few minutes."
+        ]
+        return None
     try:
         user = authenticate(username, form.approver_password.data or "")
     except InvalidCredentials as exc:
+        login_throttle.record_failure(username, ip)
         record_security_event(
             "discount_approval_failed",
             detail={"approver": username, "reason": exc.reason},
