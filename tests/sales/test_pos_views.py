@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from markupsafe import escape
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from helpers import STRONG_PASSWORD
 from jcicons.audit.models import SecurityEvent
 from jcicons.extensions import db
+from jcicons.security.capabilities import CAPABILITIES
 from sales.pos_helpers import Counter, checkout_form, line, page_key, pay
 
 
@@ -48,6 +50,32 @@ def test_a_technician_is_refused_the_counter_and_not_offered_it(client, login_as
     assert response.status_code == 403
     assert "switched off" not in response.text
     assert 'href="/pos/"' not in client.get("/").text
+
+
+@pytest.mark.parametrize("role", ["ADMIN", "SALES"])
+def test_the_counter_offers_to_add_a_customer_to_those_who_see_customers(
+    client, login_as, role
+):
+    login_as(role)
+    page = client.get("/pos/").text
+    assert 'data-customer-quick-url="/customers/quick"' in page
+    assert 'data-testid="pos-quick-customer"' in page
+    assert 'id="pos-quick-mobile"' in page
+
+
+def test_the_counter_hides_customer_search_and_adding_without_customers_view(
+    client, login_as, monkeypatch
+):
+    sales_blind = replace(CAPABILITIES["customers.view"], sales=False)
+    monkeypatch.setitem(CAPABILITIES, "customers.view", sales_blind)
+    login_as("SALES")
+
+    page = client.get("/pos/").text
+
+    assert 'data-customer-quick-url=""' in page
+    assert 'data-customer-search-url=""' in page
+    assert "pos-quick-customer" not in page and "pos-customer-search" not in page
+    assert client.post_json("/customers/quick", {"name": "Ana"}).status_code == 403
 
 
 @pytest.mark.parametrize("role", ["ADMIN", "SALES"])

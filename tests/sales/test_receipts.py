@@ -123,7 +123,9 @@ def test_every_print_after_the_first_is_marked_reprint_and_recorded(
         copies = [
             row.after["copy"]
             for row in db.session.scalars(
-                select(AuditEvent).where(AuditEvent.action == "sale.print")
+                select(AuditEvent)
+                .where(AuditEvent.action == "sale.print")
+                .order_by(AuditEvent.id)
             )
         ]
     assert copies == [1, 2, 3]

@@ -304,10 +304,18 @@
       state.customer = null;
       customerId.value = "";
       save();
+      showQuickMessage("");
       showCustomer();
     });
     customerChosen.appendChild(label);
     customerChosen.appendChild(clear);
+  }
+
+  function chooseCustomer(found) {
+    state.customer = { id: found.id, name: found.display_name };
+    customerId.value = found.id;
+    save();
+    showCustomer();
   }
 
   var customerSearch = document.getElementById("pos-customer-search");
@@ -331,17 +339,99 @@
               item.className = "list-group-item list-group-item-action small";
               item.textContent = found.display_name + (found.mobile ? " \u00b7 " + found.mobile : "");
               item.addEventListener("click", function () {
-                state.customer = { id: found.id, name: found.display_name };
-                customerId.value = found.id;
                 customerResults.textContent = "";
                 customerSearch.value = "";
-                save();
-                showCustomer();
+                showQuickMessage("");
+                chooseCustomer(found);
               });
               customerResults.appendChild(item);
             });
           });
       }, 200);
+    });
+  }
+
+  // Quick-create: a name and a mobile number, without leaving the counter. The
+  // server answers with the new customer, or with whoever already has the number.
+
+  var quick = document.getElementById("pos-quick-customer");
+  var quickUrl = root.getAttribute("data-customer-quick-url");
+  var quickMessage = root.querySelector("[data-quick-message]");
+
+  function showQuickMessage(text, isError) {
+    if (!quickMessage) return;
+    quickMessage.textContent = text || "";
+    quickMessage.classList.toggle("alert-danger", !!isError);
+    quickMessage.classList.toggle("alert-info", !isError);
+    quickMessage.classList.toggle("d-none", !text);
+  }
+
+  function quickFields() {
+    return Array.prototype.slice.call(quick.querySelectorAll("[data-quick]"));
+  }
+
+  // Marks the fields the server named; returns the messages no field can show.
+  function showQuickErrors(errors) {
+    quickFields().forEach(function (field) {
+      var key = field.getAttribute("data-quick");
+      var text = errors[key] || "";
+      field.classList.toggle("is-invalid", !!text);
+      quick.querySelector('[data-quick-error="' + key + '"]').textContent = text;
+    });
+    return Object.keys(errors).filter(function (key) {
+      return !quick.querySelector('[data-quick="' + key + '"]');
+    }).map(function (key) { return errors[key]; }).join(" ");
+  }
+
+  function quickChosen(body) {
+    var customer = body.customer;
+    var label = customer.display_name + " (" + customer.code + ")";
+    showQuickErrors({});
+    quickFields().forEach(function (field) { field.value = ""; });
+    quick.open = false;
+    chooseCustomer(customer);
+    showQuickMessage(body.existing
+      ? "That number is already on file as " + label + "; chosen for this sale."
+      : "Added " + label + " and chose them for this sale.");
+  }
+
+  function saveQuickCustomer() {
+    var button = quick.querySelector("[data-quick-save]");
+    var values = {};
+    quickFields().forEach(function (field) { values[field.getAttribute("data-quick")] = field.value.trim(); });
+    showQuickMessage("");
+    button.disabled = true;
+    fetch(quickUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(values)
+    }).then(function (response) {
+      return response.json()
+        .catch(function () { return {}; })
+        .then(function (body) { return { status: response.status, body: body || {} }; });
+    }).then(function (answer) {
+      if (answer.body.customer) {
+        quickChosen(answer.body);
+        return;
+      }
+      var unplaced = showQuickErrors(answer.body.errors || {});
+      var text = answer.status === 422 ? unplaced : answer.body.error;
+      showQuickMessage(text || (answer.status === 422 ? "" : "The customer could not be saved."), true);
+    }).catch(function () {
+      showQuickMessage("The server could not be reached to save the customer.", true);
+    }).then(function () { button.disabled = false; });
+  }
+
+  if (quick && quickUrl) {
+    quick.querySelector("[data-quick-save]").addEventListener("click", saveQuickCustomer);
+    quickFields().forEach(function (field) {
+      // Enter would otherwise send the whole sale: these fields sit inside its form.
+      field.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        saveQuickCustomer();
+      });
     });
   }
 
@@ -361,6 +451,7 @@
   root.querySelector("[data-pos-clear]").addEventListener("click", function () {
     state = { lines: [], customer: null };
     customerId.value = "";
+    showQuickMessage("");
     save();
     renderLines();
     showCustomer();
