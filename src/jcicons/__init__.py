@@ -76,6 +76,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from jcicons.account.views import bp as account_bp
     from jcicons.admin.views import bp as admin_bp
+    from jcicons.assets import bp as assets_bp
     from jcicons.auth.views import bp as auth_bp
     from jcicons.customers.views import bp as customers_bp
     from jcicons.inventory.views import bp as inventory_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.users.views import bp as users_bp
 
     blueprints = (
+        assets_bp,
         main_bp,
         auth_bp,
         account_bp,

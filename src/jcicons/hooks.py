@@ -14,16 +14,12 @@ from jcicons.clock import to_shop_time
 from jcicons.extensions import db, login_manager
 from jcicons.money import format_pesos
 from jcicons.security.capabilities import CAPABILITIES, can
-from jcicons.security.headers import apply_security_headers
+from jcicons.security.headers import STATIC_ENDPOINTS, apply_security_headers
 from jcicons.security.screening import scan_fields
-
-STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 # Pages a user may still open while a forced step (new password, two-factor set-up)
 # is pending.
-ALWAYS_ALLOWED = frozenset(
-    {"static", "bootstrap.static", "main.health", "auth.logout", "auth.login"}
-)
+ALWAYS_ALLOWED = STATIC_ENDPOINTS | {"main.health", "auth.logout", "auth.login"}
 PASSWORD_STEP = ALWAYS_ALLOWED | {"account.change_password", "account.password_check"}
 TWO_FACTOR_STEP = ALWAYS_ALLOWED | {
     "account.two_factor",

@@ -33,7 +33,7 @@ from jcicons.security.capabilities import (
 )
 from jcicons.settings.services import get_toggles, update_settings
 
-STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+STATIC_ENDPOINTS = {"static", "bootstrap.static", "assets.bootstrap_stylesheet"}
 CHANGING_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 FORBIDDEN_TEXT = "Your account does not have access to this page"
 ROLES = [role.value for role in Role]

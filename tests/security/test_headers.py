@@ -185,9 +185,8 @@ def test_the_one_time_password_page_holds_no_inline_script_or_style(
 def test_bootstrap_and_the_app_assets_are_served_by_the_app(client):
     assets = audit_page(client.get("/auth/login").text).assets
     assert all(url.startswith("/") and not url.startswith("//") for url in assets)
-    bootstrap = [url for url in assets if url.startswith("/bootstrap/static/")]
-    assert any(url.endswith(".css") for url in bootstrap)
-    assert any(url.endswith(".js") for url in bootstrap)
+    assert any(url.startswith("/assets/bootstrap.min.css?v=") for url in assets)
+    assert any(url.startswith("/bootstrap/static/") for url in assets)
     for url in assets:
         with client.get(url) as response:
             assert response.status_code == 200, url
@@ -246,3 +245,20 @@ def test_a_forwarded_address_is_ignored_without_trusted_proxies(app):
 
 def test_the_forwarded_address_is_used_behind_one_trusted_proxy(make_app):
     assert failed_login_ip(make_app({"TRUSTED_PROXIES": "1"})) == "203.0.113.9"
+
+
+def test_bootstrap_sheet_names_no_data_image_and_is_cached_by_version(client):
+    assets = audit_page(client.get("/auth/login").text).assets
+    (sheet,) = [url for url in assets if url.startswith("/assets/bootstrap.min.css")]
+    with client.get(sheet) as response:
+        css = response.text
+        assert response.mimetype == "text/css"
+        assert "immutable" in response.headers["Cache-Control"]
+    assert ".form-check-input" in css
+    assert "data:" not in css
+    etag = sheet.split("v=")[1]
+    with client.get(
+        "/assets/bootstrap.min.css", headers={"If-None-Match": etag}
+    ) as again:
+        assert again.status_code == 304
+        assert "immutable" not in again.headers.get("Cache-Control", "")

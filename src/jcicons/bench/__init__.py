@@ -1,4 +1,5 @@
-"""`jcicons bench`: latency percentiles and throughput of the busiest pages.
+"""`jcicons bench`: latency percentiles and throughput of the busiest pages and of
+checkout.
 
 The benchmark has a database of its own, never the shop's: a SQLite file under
 `instance/bench/`, or the database named by BENCH_DATABASE_URL (PostgreSQL, say).
@@ -7,6 +8,11 @@ does; later runs reuse it (delete the file, or empty the database, to rebuild).
 The app is then served by waitress in a process of its own, exactly as
 `jcicons serve` runs it, and every page is requested by several clients at once,
 each on its own keep-alive connection and signed in as an ADMIN.
+
+Checkout is measured apart: every request posts the counter's form with a fresh
+idempotency key, a cash payment and one unit of a well-stocked product, and only a
+redirect to the receipt counts as a sale. A shop without sales first gets a month
+of them, through the services, so the sales pages have something to show.
 
 To measure another page, add it to PAGES. A page that answers 404 is skipped and
 listed under the table, so pages still being written do not stop the run.
@@ -18,6 +24,7 @@ import os
 import secrets
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +35,7 @@ from jcicons.bench.load import (
     Result,
     free_port,
     measure,
+    measure_checkout,
     sign_in,
     start_server,
     stop_server,
@@ -47,7 +55,18 @@ PAGES = (
     Page("stock movements", "/inventory/movements"),
     Page("low stock", "/inventory/low-stock"),
     Page("autocomplete", "/inventory/products/autocomplete?q={prefix}"),
+    Page("sales, first page", "/sales/"),
+    Page("sale", "/sales/{sale_id}"),
+    Page("daily sales", "/sales/daily"),
+    Page("customers, first page", "/customers/"),
+    Page("customers, search by name", "/customers/?q={customer}"),
+    Page("point of sale", "/pos/"),
 )
+
+# Checkout is measured apart: each request is a new cash sale of one unit.
+CHECKOUT = Page("checkout, cash sale", "/pos/checkout")
+CHECKOUT_STOCK = 20_000
+BENCH_SALES = 300
 
 # What the searches look for: words a counter clerk types every day.
 NAME_SEARCH = "vivobook"
@@ -76,20 +95,22 @@ def bench_environ(database_url: str, folder: Path) -> dict[str, str]:
 
 def prepare_data(
     environ: Mapping[str, str], products: int, seed: int
-) -> tuple[str, dict[str, str], str]:
+) -> tuple[str, dict[str, str], dict[str, str], str]:
     """Migrate and fill the benchmark database when empty; sign-in and targets.
 
     Returns the bench ADMIN's fresh password, the values the page paths name,
-    and a one-line description of the data set.
+    the checkout form's fields and a one-line description of the data set.
     """
     import flask_migrate
     from sqlalchemy import func, select
 
     from jcicons import MIGRATIONS_DIR, create_app
+    from jcicons.customers.models import Customer
     from jcicons.demo.bulk import build_large_demo
     from jcicons.demo.common import count_products, demo_actor
     from jcicons.extensions import db
     from jcicons.inventory.models import Product, StockMovement
+    from jcicons.sales.models import Sale
 
     app = create_app(environ=environ)
     with app.app_context():
@@ -105,6 +126,11 @@ def prepare_data(
             db.session.commit()
             click.echo(f"  built in {time.perf_counter() - started:.0f} s")
 
+        _ensure_sales(seed)
+        db.session.commit()
+        checkout_fields = _checkout_fields()
+        db.session.commit()
+
         busiest = db.session.execute(
             select(StockMovement.product_id, func.count().label("rows"))
             .group_by(StockMovement.product_id)
@@ -118,10 +144,14 @@ def prepare_data(
             .limit(1)
         )
         ledger_rows = db.session.scalar(select(func.count(StockMovement.id)))
+        sales = db.session.scalar(select(func.count(Sale.id)))
+        sale_id = db.session.scalar(select(func.max(Sale.id)))
+        customer = db.session.scalar(select(Customer.name).order_by(Customer.id))
+        customers = db.session.scalar(select(func.count(Customer.id)))
         described = (
             f"{count_products():,} products, {ledger_rows:,} ledger rows "
-            f"(the long history: {busiest.rows:,} rows) on "
-            f"{db.engine.dialect.name}"
+            f"(the long history: {busiest.rows:,} rows), {sales:,} sales, "
+            f"{customers:,} customers on {db.engine.dialect.name}"
         )
         db.session.remove()
         db.engine.dispose()
@@ -130,8 +160,91 @@ def prepare_data(
         "sku": str(middle),
         "name": NAME_SEARCH,
         "prefix": AUTOCOMPLETE_PREFIX,
+        "sale_id": str(sale_id),
+        "customer": str(customer).split()[-1],
     }
-    return password, targets, described
+    return password, targets, checkout_fields, described
+
+
+def _ensure_sales(seed: int) -> None:
+    """Give a shop without sales customers and a month of counter sales.
+
+    They go through the customer and sales services, like the small demo's.
+    """
+    import random
+
+    from sqlalchemy import func, select
+
+    from jcicons.clock import shop_today, utcnow
+    from jcicons.demo.common import demo_actor
+    from jcicons.demo.sales import SalesDesk, create_demo_customers, plan_sale_slots
+    from jcicons.extensions import db
+    from jcicons.inventory.models import Product
+    from jcicons.sales.models import Sale
+
+    if db.session.scalar(select(func.count(Sale.id))):
+        return
+    click.echo(f"Ringing up {BENCH_SALES} sales for the sales pages...")
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
+    actor = demo_actor()
+    today = shop_today()
+    customers = create_demo_customers(rng, actor, utcnow() - timedelta(days=40))
+    stocked = db.session.scalars(
+        select(Product)
+        .where(Product.on_hand >= 5, Product.is_archived.is_(False))
+        .order_by(Product.id)
+        .limit(1_000)
+    ).all()
+    desk = SalesDesk(rng, actor, list(stocked), customers, cutoff=utcnow())
+    slots = plan_sale_slots(rng, today - timedelta(days=30), today)
+    for slot in sorted(slots, key=lambda s: s.moment)[-BENCH_SALES:]:
+        desk.sell(slot)
+
+
+def _checkout_fields() -> dict[str, str]:
+    """Return the checkout form of a one-unit cash sale of a well-stocked product.
+
+    Tops the product up first, so every measured checkout finds stock.
+    """
+    import json
+
+    from sqlalchemy import select
+
+    from jcicons.clock import shop_today
+    from jcicons.demo.common import demo_actor
+    from jcicons.extensions import db
+    from jcicons.inventory.models import Product
+    from jcicons.inventory.services import ReceivingLineData, receive_stock
+    from jcicons.money import format_plain
+    from jcicons.sales.pricing import NO_DISCOUNT
+    from jcicons.sales.services import CartLine, price_lines
+    from jcicons.settings.services import current_settings
+
+    product = db.session.scalar(
+        select(Product)
+        .where(
+            Product.is_service.is_(False),
+            Product.is_serialized.is_(False),
+            Product.is_archived.is_(False),
+        )
+        .order_by(Product.on_hand.desc(), Product.id)
+        .limit(1)
+    )
+    if product is None:
+        raise click.ClickException("the benchmark shop has no product to sell")
+    if product.on_hand < CHECKOUT_STOCK:
+        line = ReceivingLineData(product.id, CHECKOUT_STOCK, product.cost_centavos, [])
+        receive_stock("Benchmark supplier", "", shop_today(), [line], demo_actor())
+    vat = bool(current_settings().get("VAT_REGISTERED", True))
+    _, totals = price_lines([CartLine(product.id, 1)], NO_DISCOUNT, vat)
+    amount = format_plain(totals.total_centavos)
+    return {
+        "cart": json.dumps([{"product_id": product.id, "quantity": 1}]),
+        "payments": json.dumps(
+            [{"method": "CASH", "amount": amount, "tendered": amount}]
+        ),
+        "sale_discount_kind": "amount",
+    }
 
 
 def _reset_bench_admin() -> str:
@@ -253,8 +366,11 @@ def bench(
     url = database_uri(database_url, folder) if database_url else ""
     url = url or f"sqlite:///{folder / 'bench.db'}"
     environ = bench_environ(url, folder)
-    password, targets, described = prepare_data(environ, products, seed)
+    password, targets, checkout_fields, described = prepare_data(
+        environ, products, seed
+    )
     pages = [p for p in PAGES if not only or any(o in p.label for o in only)]
+    with_checkout = not only or any(o in CHECKOUT.label for o in only)
 
     port = free_port()
     with (folder / "server.log").open("ab") as log:
@@ -267,6 +383,14 @@ def bench(
                 if warmup:
                     measure(port, cookie, page, path, warmup, 1)
                 results.append(measure(port, cookie, page, path, per_page, concurrency))
+            if with_checkout:
+                if warmup:
+                    measure_checkout(port, cookie, CHECKOUT, checkout_fields, warmup, 1)
+                results.append(
+                    measure_checkout(
+                        port, cookie, CHECKOUT, checkout_fields, per_page, concurrency
+                    )
+                )
         finally:
             stop_server(server)
 
@@ -276,3 +400,10 @@ def bench(
         f"{per_page} requests per page after {warmup} unmeasured\n"
     )
     print_table(results)
+    for r in results:
+        if r.page == CHECKOUT:
+            click.echo(
+                f"\ncheckout: {len(r.latencies) - r.errors:,} sales completed "
+                f"(302 to the receipt), {r.errors:,} failed; "
+                f"{r.successes_per_second:.1f} sales per second"
+            )

@@ -6,12 +6,13 @@ import http.client
 import itertools
 import math
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import IO
@@ -51,6 +52,12 @@ class Result:
     def per_second(self) -> float:
         """Return how many requests were answered per second, all clients together."""
         return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def successes_per_second(self) -> float:
+        """Return how many requests succeeded per second, all clients together."""
+        done = len(self.latencies) - self.errors
+        return done / self.seconds if self.seconds else 0.0
 
 
 def free_port() -> int:
@@ -137,6 +144,38 @@ def _cookies(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
             jar[name] = morsel.value
 
 
+def _jar(cookie: str) -> dict[str, str]:
+    jar = {}
+    for part in cookie.split("; "):
+        name, _, value = part.partition("=")
+        if name:
+            jar[name] = value
+    return jar
+
+
+def form_session(port: int, cookie: str, path: str) -> tuple[str, str]:
+    """Open a form page as the signed-in user; return the cookie and CSRF token.
+
+    The page may put a fresh CSRF secret in the session, so the returned Cookie
+    header carries whatever the page set.
+    """
+    connection = connect(port)
+    status, headers, body = request(connection, path, cookie)
+    connection.close()
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    if status != 200 or token is None:
+        raise click.ClickException(f"{path} did not offer a form ({status})")
+    jar = _jar(cookie)
+    _cookies(headers, jar)
+    return "; ".join(f"{k}={v}" for k, v in jar.items()), token[1].decode()
+
+
+def checkout_body(fields: Mapping[str, str], csrf_token: str) -> str:
+    """Return one checkout form with a fresh idempotency key, so each is a new sale."""
+    key = secrets.token_urlsafe(16)
+    return urlencode({**fields, "idempotency_key": key, "csrf_token": csrf_token})
+
+
 def sign_in(port: int, username: str, password: str) -> str:
     """Sign in through the real form; return the Cookie header of the session."""
     connection = connect(port)
@@ -172,6 +211,44 @@ def measure(
     if status in {301, 302, 303} and "/auth/login" in (headers["Location"] or ""):
         raise click.ClickException(f"{path} sent the bench ADMIN to the sign-in page")
 
+    def attempt(connection: http.client.HTTPConnection) -> bool:
+        status, _, _ = request(connection, path, cookie)
+        return status == 200
+
+    return _run_clients(port, result, total, concurrency, attempt)
+
+
+def measure_checkout(
+    port: int,
+    cookie: str,
+    page: Page,
+    fields: Mapping[str, str],
+    total: int,
+    concurrency: int,
+) -> Result:
+    """Complete `total` sales through the counter's form from `concurrency` clients.
+
+    Every form carries a fresh idempotency key; only a redirect to the receipt
+    (302) counts as a sale, anything else as an error.
+    """
+    cookie, csrf_token = form_session(port, cookie, "/pos/")
+
+    def attempt(connection: http.client.HTTPConnection) -> bool:
+        body = checkout_body(fields, csrf_token)
+        status, headers, _ = request(connection, page.path, cookie, "POST", body)
+        return status == 302 and "/receipt" in (headers["Location"] or "")
+
+    return _run_clients(port, Result(page, page.path), total, concurrency, attempt)
+
+
+def _run_clients(
+    port: int,
+    result: Result,
+    total: int,
+    concurrency: int,
+    attempt: Callable[[http.client.HTTPConnection], bool],
+) -> Result:
+    """Share `total` attempts among `concurrency` clients; time each one."""
     tickets = itertools.count()
     lock = threading.Lock()
 
@@ -180,15 +257,15 @@ def measure(
         while next(tickets) < total:
             started = time.perf_counter()
             try:
-                status, _, _ = request(connection, path, cookie)
+                ok = attempt(connection)
             except (http.client.HTTPException, OSError):
                 connection.close()
                 connection = connect(port)
-                status = 0
+                ok = False
             elapsed = time.perf_counter() - started
             with lock:
                 result.latencies.append(elapsed)
-                result.errors += status != 200
+                result.errors += not ok
         connection.close()
 
     clients = [threading.Thread(target=client) for _ in range(concurrency)]

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from jcicons.customers.models import Customer, CustomerNote, CustomerPhone
 from jcicons.customers.phones import search_digits
@@ -39,6 +39,22 @@ def visible_customers(viewer: User, include_merged: bool = False) -> Select[Cust
         # customers of the tickets assigned to them; until then, no customers.
         query = query.where(false())
     return query
+
+
+def merged_family_ids(customer_id: int) -> Select[tuple[int]]:
+    """Return the select of a customer's id and of every customer merged into it.
+
+    Merges chain (A into B, then B into C), so the ids come from a recursive select;
+    other modules use it to count a merged customer's records for the one it joined.
+    """
+    family = (
+        select(Customer.id)
+        .where(Customer.id == customer_id)
+        .cte("merged_family", recursive=True)
+    )
+    merged = aliased(Customer)
+    family = family.union(select(merged.id).where(merged.merged_into_id == family.c.id))
+    return select(family.c.id)
 
 
 def search_condition(term: str) -> ColumnElement[bool] | None:

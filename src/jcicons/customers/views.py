@@ -54,12 +54,14 @@ from jcicons.customers.services import (
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.forms import strip_single_line
-from jcicons.security.capabilities import requires
+from jcicons.sales.queries import CustomerMoney, customer_money
+from jcicons.security.capabilities import can, requires
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 bp.add_app_template_filter(format_mobile, "mobile")
 
 PER_PAGE = 50
+MONEY_PER_PAGE = 20
 
 
 def _actor() -> Any:
@@ -181,6 +183,22 @@ def edit(customer_id: int) -> ResponseReturnValue:
 # The customer page, notes and departments --------------------------------------------
 
 
+def _money_of(customer: Customer) -> CustomerMoney | None:
+    """Return the purchases, payments and totals, only for holders of sales.view.
+
+    The customer page is the edge where customers meet sales: the sales module
+    owns the selects, so customers' models and services never import it.
+    """
+    if not can("sales.view"):
+        return None
+    return customer_money(
+        customer.id,
+        sales_page=request.args.get("sales_page", 1, type=int),
+        payments_page=request.args.get("payments_page", 1, type=int),
+        per_page=MONEY_PER_PAGE,
+    )
+
+
 def _render_detail(
     customer: Customer,
     note_form: NoteForm | None = None,
@@ -194,6 +212,7 @@ def _render_detail(
         note_form=note_form or NoteForm(formdata=None),
         department_form=department_form or DepartmentForm(formdata=None),
         kind_labels=KIND_LABELS,
+        money=_money_of(customer),
     ), _status()
 
 
@@ -206,7 +225,7 @@ def _flash_refusal(customer: Customer, exc: DomainError) -> ResponseReturnValue:
 @bp.get("/<int:customer_id>")
 @requires("customers.view")
 def detail(customer_id: int) -> ResponseReturnValue:
-    """Show a customer: details, departments and notes. A merged one leads on."""
+    """Show a customer: details, money, departments and notes. A merged one leads on."""
     customer = get_visible_customer(_actor(), customer_id, include_merged=True)
     if customer is None:
         abort(404)

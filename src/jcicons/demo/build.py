@@ -9,6 +9,8 @@ runs (`clock.frozen_at`), so ledger and audit rows carry believable past times.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import random
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from jcicons.clock import frozen_at, shop_today, shop_zone
+from jcicons.clock import frozen_at, shop_today, shop_zone, utcnow
 from jcicons.demo import DEFAULT_SEED
 from jcicons.demo.catalogue import (
     RESTOCK,
@@ -37,6 +39,13 @@ from jcicons.demo.common import (
     summarise,
     taken_codes,
     unit_cost,
+)
+from jcicons.demo.sales import (
+    FollowUp,
+    SalesDesk,
+    SaleSlot,
+    create_demo_customers,
+    plan_sale_slots,
 )
 from jcicons.demo.serials import SerialMaker
 from jcicons.extensions import db
@@ -80,15 +89,22 @@ class _Adjustment:
     note: str
 
 
+# (moment, order within the moment, sequence, event): deliveries first, then
+# adjustments, follow-ups of earlier sales, and new sales.
+_Event = tuple[datetime, int, int, _Delivery | _Adjustment | SaleSlot | FollowUp]
+
+
 def build_demo(
     actor: User,
     seed: int = DEFAULT_SEED,
     with_users: bool = False,
     progress: Progress | None = None,
 ) -> DemoSummary:
-    """Build the small demo shop (a few hundred products, six months of deliveries).
+    """Build the small demo shop: a few hundred products, customers, and six months
+    of deliveries, adjustments and sales (with payments on account, returns, voids).
 
-    Everything goes through the inventory services. Flushes, never commits.
+    Everything goes through the inventory, customer and sales services. Flushes,
+    never commits.
     """
     say = progress or (lambda message: None)
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
@@ -104,19 +120,35 @@ def build_demo(
     products = _create_products(rng, specs, categories, maker, actor, opening)
     say(f"{len(products)} products in {len(categories)} categories")
 
+    customers = create_demo_customers(rng, actor, opening + timedelta(hours=1))
+    say(f"{len(customers)} customers")
+
     deliveries = _plan_deliveries(rng, specs, start, today)
     adjustments = _plan_adjustments(rng, specs, deliveries, today)
-    events: list[tuple[datetime, int, _Delivery | _Adjustment]] = [
-        (delivery.moment, 0, delivery) for delivery in deliveries
-    ]
-    events += [(adjustment.moment, 1, adjustment) for adjustment in adjustments]
-    events.sort(key=lambda event: event[:2])
-    for _, _, event in events:
+    slots = plan_sale_slots(rng, start, today)
+    desk = SalesDesk(rng, actor, products, customers, cutoff=utcnow())
+    events: list[_Event] = [(d.moment, 0, n, d) for n, d in enumerate(deliveries)]
+    events += [(a.moment, 1, n, a) for n, a in enumerate(adjustments)]
+    events += [(s.moment, 3, n, s) for n, s in enumerate(slots)]
+    heapq.heapify(events)
+    follow_ups = itertools.count()
+    while events:
+        _, _, _, event = heapq.heappop(events)
+        later: list[FollowUp] = []
         if isinstance(event, _Delivery):
             _receive(rng, event, products, specs, maker, actor)
-        else:
+        elif isinstance(event, _Adjustment):
             _adjust(rng, products[event.index], event, actor)
-    say(f"{len(deliveries)} deliveries and {len(adjustments)} adjustments recorded")
+        elif isinstance(event, SaleSlot):
+            later = desk.sell(event)
+        else:
+            later = desk.follow_up(event)
+        for follow_up in later:
+            heapq.heappush(events, (follow_up.moment, 2, next(follow_ups), follow_up))
+    say(
+        f"{len(deliveries)} deliveries, {len(adjustments)} adjustments and "
+        f"{len(slots)} counter visits recorded"
+    )
 
     summary = summarise(before)
     if with_users:

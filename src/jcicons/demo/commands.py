@@ -84,6 +84,11 @@ def _print_summary(summary: DemoSummary, scale: str, seed: int, seconds: float) 
     click.echo(f"  {summary.adjustments:>9,} adjustments")
     click.echo(f"  {summary.ledger_rows:>9,} ledger rows")
     click.echo(f"  {summary.serial_units:>9,} serial numbers and IMEIs")
+    click.echo(f"  {summary.customers:>9,} customers")
+    click.echo(
+        f"  {summary.sales:>9,} sales ({summary.voided_sales:,} voided, "
+        f"{summary.credit_memos:,} returns)"
+    )
     click.echo(f"  {summary.audit_rows:>9,} audit rows")
     click.echo(
         f"  stock on hand worth {format_pesos(summary.stock_value_centavos)} at cost"

@@ -74,6 +74,10 @@ class DemoSummary:
     ledger_rows: int = 0
     serial_units: int = 0
     audit_rows: int = 0
+    customers: int = 0
+    sales: int = 0
+    voided_sales: int = 0
+    credit_memos: int = 0
     stock_value_centavos: int = 0
     users: list[tuple[str, str, str | None]] = field(default_factory=list)
 
@@ -81,6 +85,8 @@ class DemoSummary:
 def count_rows() -> dict[str, int]:
     """Return how many rows of each kind the demo makes are in the database."""
     from jcicons.audit.models import AuditEvent
+    from jcicons.customers.models import Customer
+    from jcicons.sales.models import CreditMemo, Sale, SaleStatus
 
     def count(model: Any, *where: Any) -> int:
         return int(
@@ -104,6 +110,10 @@ def count_rows() -> dict[str, int]:
         "ledger_rows": count(StockMovement),
         "serial_units": count(SerialUnit),
         "audit_rows": count(AuditEvent),
+        "customers": count(Customer),
+        "sales": count(Sale),
+        "voided_sales": count(Sale, Sale.status == SaleStatus.VOID),
+        "credit_memos": count(CreditMemo),
     }
 
 

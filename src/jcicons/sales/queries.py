@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.audit.models import AuditEvent
 from jcicons.audit.services import AuditFilter, audit_query
 from jcicons.auth.models import User
-from jcicons.clock import business_day_bounds
+from jcicons.clock import business_day_bounds, shop_today
+from jcicons.customers.queries import merged_family_ids
 from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.inventory.models import SerialUnit
 from jcicons.sales.models import (
+    METHOD_LABELS,
     CashCount,
     CreditMemo,
     CreditMemoLine,
@@ -157,6 +159,170 @@ def balance_of(sale: Sale, figures: SaleFigures) -> int:
     if sale.status == SaleStatus.VOID:
         return 0
     return sale.total_centavos - figures.paid_centavos - figures.returned_centavos
+
+
+def is_overdue(sale: Sale, balance_centavos: int, today: date) -> bool:
+    """Return True for a credit sale still owed after its due date."""
+    return (
+        sale.status == SaleStatus.COMPLETED
+        and sale.is_credit
+        and sale.due_date is not None
+        and sale.due_date < today
+        and balance_centavos > 0
+    )
+
+
+# A customer's purchases, payments and account ----------------------------------------
+
+
+def _of_customer(customer_id: int) -> Any:
+    """Match the sales of a customer and of the customers merged into them."""
+    return Sale.customer_id.in_(merged_family_ids(customer_id))
+
+
+def customer_sales_query(customer_id: int) -> Select[tuple[Sale]]:
+    """Return the newest-first select of a customer's sales, merged ones included."""
+    return (
+        select(Sale)
+        .where(_of_customer(customer_id))
+        .order_by(Sale.created_at.desc(), Sale.id.desc())
+    )
+
+
+def customer_payments_query(customer_id: int) -> Select[tuple[Payment]]:
+    """Return the newest-first ledger rows of a customer's sales, refunds included."""
+    return (
+        select(Payment)
+        .join(Sale, Sale.id == Payment.sale_id)
+        .options(joinedload(Payment.sale))
+        .where(_of_customer(customer_id))
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+    )
+
+
+@dataclass
+class CustomerAccount:
+    """A customer's money over all their sales, not just the rows on a page."""
+
+    bought_centavos: int = 0
+    paid_centavos: int = 0
+    returned_centavos: int = 0
+    open_balance_centavos: int = 0
+    overdue_centavos: int = 0
+    overdue_count: int = 0
+
+
+def customer_account(customer_id: int, today: date | None = None) -> CustomerAccount:
+    """Return a customer's totals in one select, merged customers included.
+
+    Bought counts completed sales; paid is the whole ledger of their sales, refunds
+    netted (a void sale's refunds cancel its payments); returns and the open balance
+    count completed sales only, since a void sale is owed nothing. Overdue is the
+    balance of credit sales whose due date is before `today` (shop time).
+    """
+    today = today or shop_today()
+    per_sale = (
+        select(
+            Sale.status,
+            Sale.total_centavos.label("total"),
+            Sale.is_credit,
+            Sale.due_date,
+            _paid_subquery().label("paid"),
+            _returned_subquery().label("returned"),
+        )
+        .where(_of_customer(customer_id))
+        .subquery()
+    )
+    completed = per_sale.c.status == SaleStatus.COMPLETED
+    owed = per_sale.c.total - per_sale.c.paid - per_sale.c.returned
+    overdue = and_(
+        completed,
+        per_sale.c.is_credit,
+        per_sale.c.due_date < today,
+        owed > 0,
+    )
+
+    def total_of(value: Any, when: Any = None) -> Any:
+        if when is not None:
+            value = case((when, value), else_=0)
+        return func.coalesce(func.sum(value), 0)
+
+    row = db.session.execute(
+        select(
+            total_of(per_sale.c.total, completed),
+            total_of(per_sale.c.paid),
+            total_of(per_sale.c.returned, completed),
+            total_of(owed, completed),
+            total_of(owed, overdue),
+            total_of(1, overdue),
+        )
+    ).one()
+    return CustomerAccount(*(int(value) for value in row))
+
+
+@dataclass
+class CustomerSaleRow:
+    """One purchase on the customer page with what is still owed on it."""
+
+    sale: Sale
+    returned_centavos: int
+    balance_centavos: int
+    is_overdue: bool
+
+
+@dataclass
+class CustomerMoney:
+    """The money sections of a customer page: totals, one page of each list."""
+
+    account: CustomerAccount
+    sales: Any
+    sale_rows: list[CustomerSaleRow]
+    payments: Any
+    method_labels: dict[str, str]
+
+
+def customer_money(
+    customer_id: int, sales_page: int, payments_page: int, per_page: int
+) -> CustomerMoney:
+    """Return a customer's totals and one page of their sales and of their payments.
+
+    The totals are over every record; the pages cost the same whatever their size
+    (a count and a select each, plus two grouped selects for the sales' figures).
+    """
+    today = shop_today()
+    sales = db.paginate(
+        customer_sales_query(customer_id),
+        page=sales_page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+    figures = list_sale_figures(sales.items)
+    rows = []
+    for sale in sales.items:
+        balance = balance_of(sale, figures[sale.id])
+        rows.append(
+            CustomerSaleRow(
+                sale=sale,
+                returned_centavos=figures[sale.id].returned_centavos,
+                balance_centavos=balance,
+                is_overdue=is_overdue(sale, balance, today),
+            )
+        )
+    payments = db.paginate(
+        customer_payments_query(customer_id),
+        page=payments_page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+    return CustomerMoney(
+        account=customer_account(customer_id, today),
+        sales=sales,
+        sale_rows=rows,
+        payments=payments,
+        method_labels={str(method): label for method, label in METHOD_LABELS.items()},
+    )
 
 
 def get_sale(sale_id: int) -> Sale | None:

@@ -47,6 +47,7 @@ from jcicons.sales.pricing import (
     price_cart,
     share_out,
 )
+from jcicons.sales.queries import customer_account
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -215,26 +216,12 @@ def _check_payments(payments: list[PaymentInput], total: int) -> int:
 
 
 def customer_open_balance(customer_id: int) -> int:
-    """Return what a customer still owes on completed sales, from the ledger."""
-    sales = (
-        select(Sale.id, Sale.total_centavos)
-        .where(Sale.customer_id == customer_id, Sale.status == SaleStatus.COMPLETED)
-        .subquery()
-    )
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(sales.c.total_centavos), 0))
-    )
-    paid = db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
-            Payment.sale_id.in_(select(sales.c.id))
-        )
-    )
-    returned = db.session.scalar(
-        select(func.coalesce(func.sum(CreditMemo.amount_centavos), 0)).where(
-            CreditMemo.sale_id.in_(select(sales.c.id))
-        )
-    )
-    return int(total or 0) - int(paid or 0) - int(returned or 0)
+    """Return what a customer still owes on completed sales, from the ledger.
+
+    The sales of customers merged into this one count too: the debt follows the
+    person, so the credit limit holds over everything they owe.
+    """
+    return customer_account(customer_id).open_balance_centavos
 
 
 def sale_balance(sale: Sale) -> int:

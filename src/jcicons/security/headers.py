@@ -10,6 +10,12 @@ PERMISSIONS_POLICY = (
 )
 
 
+# Endpoints that serve files: cacheable, and no session work before them.
+STATIC_ENDPOINTS = frozenset(
+    {"static", "bootstrap.static", "assets.bootstrap_stylesheet"}
+)
+
+
 def apply_security_headers(app: Flask, response: Response) -> Response:
     """Set CSP, framing, sniffing, referrer and caching headers."""
     config = app.config
@@ -26,7 +32,7 @@ def apply_security_headers(app: Flask, response: Response) -> Response:
         headers["Strict-Transport-Security"] = (
             f"max-age={config['HSTS_SECONDS']}; includeSubDomains"
         )
-    is_static = request.endpoint in {"static", "bootstrap.static"}
+    is_static = request.endpoint in STATIC_ENDPOINTS
     if not is_static:
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
