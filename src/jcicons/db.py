@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -92,3 +92,23 @@ def install_sqlite_pragmas(engine: Any) -> None:
         engine, "connect", _sqlite_pragmas
     ):
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def lock_rows(session: Session, model: Any, *criteria: Any) -> None:
+    """Hold rows against other writers until commit, so check-then-write takes turns.
+
+    PostgreSQL locks the rows (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE but
+    has one writer at a time: an UPDATE that changes nothing takes the write lock, and
+    a second request waits on it (busy_timeout) and then reads what the first
+    committed. Call it before the reads the decision rests on.
+    """
+    key = model.id
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(model)
+            .where(*criteria)
+            .values({key: key})
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        session.execute(select(key).where(*criteria).with_for_update())

@@ -204,6 +204,58 @@ def test_collecting_more_than_the_balance_is_refused(cashier, stocked, customer)
         collect_payment(sale, cash(9_000_01), cashier)
 
 
+def test_two_cashiers_collecting_one_balance_at_once_take_it_once(
+    app, cashier, stocked, customer
+):
+    printer = stocked("Epson L3210", 9_000_00, on_hand=1)
+    client = customer(credit_limit=20_000_00)
+    sale = checkout(
+        request(
+            [CartLine(printer.id, 1)],
+            [],
+            customer_id=client.id,
+            charge_to_account=True,
+            due_date=date(2027, 1, 31),
+        ),
+        cashier,
+        SETTINGS,
+    )
+    db.session.commit()
+    sale_id, cashier_id = sale.id, cashier.id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def collect() -> None:
+        with app.app_context():
+            from jcicons.auth.models import User
+
+            owed, seller = (
+                db.session.get(Sale, sale_id),
+                db.session.get(User, cashier_id),
+            )
+            barrier.wait()
+            try:
+                collect_payment(owed, cash(9_000_00), seller)
+                db.session.commit()
+                outcomes.append("collected")
+            except DomainError as exc:
+                db.session.rollback()
+                outcomes.append(exc.message)
+
+    threads = [threading.Thread(target=collect) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["Nothing is owed on this sale.", "collected"]
+    db.session.expire_all()
+    paid = db.session.scalar(
+        select(func.sum(Payment.amount_centavos)).where(Payment.sale_id == sale_id)
+    )
+    assert paid == 9_000_00
+
+
 def test_serialized_units_are_sold_by_serial(cashier, stocked):
     phone = stocked(
         "Galaxy A15", 9_990_00, serials=["IMEI-1", "IMEI-2"], is_serialized=True

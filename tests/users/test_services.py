@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+import threading
 
-from helpers import needs_postgres
+import pytest
+from sqlalchemy import func, select
+
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User, UserSession
 from jcicons.auth.services import start_session
@@ -312,20 +312,39 @@ def test_users_list_filters_by_search_role_and_status(
     assert [user.username for user in found] == expected
 
 
-def test_two_admins_deactivating_each_other_at_once_leave_one_active(
-    app, ctx, make_user
-):
-    needs_postgres()
+def test_two_admins_deactivating_each_other_at_once_leave_one_active(app, make_user):
+    """On SQLite and on PostgreSQL: the second request waits, then sees the first."""
     first, second = make_user("ADMIN"), make_user("ADMIN")
-    deactivate_user(get(second), get(first))  # this transaction stays open
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
 
-    with app.app_context():  # another request, on its own connection
-        db.session.execute(text("SET LOCAL lock_timeout = '500ms'"))
-        try:
-            deactivate_user(get(first), get(second))
-            db.session.commit()
-        except (DomainError, OperationalError):
-            db.session.rollback()
-    db.session.commit()
+    def deactivate(target_id: int, actor_id: int) -> None:
+        with app.app_context():
+            target, actor = (
+                db.session.get(User, target_id),
+                db.session.get(User, actor_id),
+            )
+            barrier.wait()
+            try:
+                deactivate_user(target, actor)
+                db.session.commit()
+                outcomes.append("deactivated")
+            except DomainError as exc:
+                db.session.rollback()
+                outcomes.append(exc.message)
 
-    assert count_active_admins() == 1
+    threads = [
+        threading.Thread(target=deactivate, args=(second.id, first.id)),
+        threading.Thread(target=deactivate, args=(first.id, second.id)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == [
+        "The last active ADMIN cannot be deactivated.",
+        "deactivated",
+    ]
+    with app.app_context():
+        assert count_active_admins() == 1

@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from jcicons.audit.services import record_audit
 from jcicons.clock import business_day_bounds, utcnow
+from jcicons.customers.models import Customer
+from jcicons.db import lock_rows
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import MovementReason, Product, SerialStatus, SerialUnit
@@ -312,6 +314,7 @@ def checkout(
             raise DomainError(
                 "Give a due date for the balance (today or later).", field="due_date"
             )
+        _hold(Customer, customer.id)
         limit = int(customer.credit_limit_centavos or 0)
         owed = customer_open_balance(customer.id)
         if owed + balance > limit:
@@ -425,8 +428,19 @@ def _write_lines(sale: Sale, item: _Resolved, priced: PricedLine, actor: User) -
             unit.status = SerialStatus.SOLD
 
 
+def _hold(model: Any, row_id: int) -> None:
+    """Lock a row until commit, then read everything afresh.
+
+    Two cashiers collecting on one balance, or returning and voiding one sale, take
+    turns: the second decides on what the first committed.
+    """
+    lock_rows(db.session, model, model.id == row_id)
+    db.session.expire_all()
+
+
 def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
     """Take a payment on a sale's open balance (never more than the balance)."""
+    _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
         raise DomainError("This sale is void: nothing is owed on it.")
     balance = sale_balance(sale)
@@ -533,6 +547,7 @@ def return_items(
     amount due, by the chosen method; on an unpaid balance the memo just lowers it.
     Raises DomainError for a void sale, no reason, or more than was sold.
     """
+    _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
         raise DomainError("This sale is void: nothing can be returned.")
     reason = reason.strip()
@@ -642,6 +657,7 @@ def void_sale(sale: Sale, reason: str, actor: User) -> None:
     """
     if actor.role != "ADMIN":
         raise DomainError("Only an ADMIN can void a sale.")
+    _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
         raise DomainError("This sale is already void.")
     reason = reason.strip()

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from jcicons.audit.services import record_audit
 from jcicons.auth.models import User
 from jcicons.auth.services import end_user_sessions, set_password, validate_new_password
+from jcicons.db import lock_rows
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.security.capabilities import Role
@@ -68,17 +69,18 @@ def _role(role: str) -> Role:
 
 
 def count_active_admins() -> int:
-    """Return how many active ADMIN accounts exist, locking their rows until commit.
+    """Return how many active ADMIN accounts exist, holding their rows until commit.
 
-    On PostgreSQL the lock (FOR UPDATE) makes two ADMINs who deactivate or demote
-    each other at once take turns, so the second sees the first's change and the
-    last active ADMIN stays. SQLite ignores FOR UPDATE.
+    Two ADMINs who deactivate or demote each other at once take turns (a row lock on
+    PostgreSQL, the write lock on SQLite), so the second sees the first's change and
+    the last active ADMIN stays.
     """
+    lock_rows(db.session, User, User.role == Role.ADMIN.value)
+    db.session.expire_all()
     admin_ids = db.session.scalars(
         select(User.id)
         .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
         .order_by(User.id)
-        .with_for_update()
     ).all()
     return len(admin_ids)
 
