@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -94,7 +94,9 @@ def install_sqlite_pragmas(engine: Any) -> None:
         event.listen(engine, "connect", _sqlite_pragmas)
 
 
-def lock_rows(session: Session, model: Any, *criteria: Any) -> None:
+def lock_rows(
+    session: Session | scoped_session[Any], model: Any, *criteria: Any
+) -> None:
     """Hold rows against other writers until commit, so check-then-write takes turns.
 
     PostgreSQL locks the rows (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE but
