@@ -69,6 +69,8 @@ def _import_models() -> None:
     from jcicons.auth import models as _auth  # noqa: F401
     from jcicons.customers import models as _customers  # noqa: F401
     from jcicons.inventory import models as _inventory  # noqa: F401
+    from jcicons.mail import models as _mail  # noqa: F401
+    from jcicons.repairs import models as _repairs  # noqa: F401
     from jcicons.sales import models as _sales  # noqa: F401
     from jcicons.settings import models as _settings  # noqa: F401
 
@@ -80,8 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.auth.views import bp as auth_bp
     from jcicons.customers.views import bp as customers_bp
     from jcicons.inventory.views import bp as inventory_bp
+    from jcicons.mail.views import bp as mail_bp
     from jcicons.main.errors import register_error_handlers
     from jcicons.main.views import bp as main_bp
+    from jcicons.repairs.views import bp as repairs_bp
     from jcicons.sales.views import bp as sales_bp
     from jcicons.sales.views import pos_bp
     from jcicons.users.views import bp as users_bp
@@ -93,10 +97,12 @@ def _register_blueprints(app: Flask) -> None:
         account_bp,
         users_bp,
         admin_bp,
+        mail_bp,
         inventory_bp,
         customers_bp,
         sales_bp,
         pos_bp,
+        repairs_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from jcicons.admin.forms import SettingsForm
 from jcicons.audit.models import AuditEvent
 from jcicons.extensions import db
+from jcicons.mail.forms import SmtpSettingsForm
 from jcicons.security.capabilities import Role, role_can
 from jcicons.settings.models import Setting
-from jcicons.settings.services import SETTING_DEFAULTS, get_settings, get_toggles
+from jcicons.settings.services import (
+    GENERAL_SETTING_KEYS,
+    SETTING_DEFAULTS,
+    SMTP_DEFAULTS,
+    get_settings,
+    get_toggles,
+)
 
 DEFAULTS = {
     "SHOP_NAME": "JC Icons",
@@ -32,6 +40,8 @@ def form_data(**changes) -> dict[str, str]:
         "SHOP_NAME": values.pop("SHOP_NAME"),
         "SALES_DISCOUNT_CAP_PERCENT": "10",
         "RECEIPT_FORMAT": "80mm",
+        "REPAIR_INTAKE_FORMAT": "A4",
+        "REPAIR_UNCLAIMED_DAYS": "30",
     }
     data.update({key: "y" for key, on in values.items() if on})
     return data
@@ -218,3 +228,14 @@ def test_requiring_two_factor_sends_an_admin_without_it_to_set_up(client, login_
 
     assert next_page.status_code == 302
     assert next_page.headers["Location"] == "/account/two-factor/setup"
+
+
+def test_every_setting_has_a_field_on_exactly_one_settings_page(app):
+    with app.test_request_context():
+        general = set(SettingsForm(meta={"csrf": False})._fields)
+        email = set(SmtpSettingsForm(meta={"csrf": False})._fields)
+
+    assert set(GENERAL_SETTING_KEYS) <= general
+    assert set(SMTP_DEFAULTS) <= email
+    assert set(SETTING_DEFAULTS) == set(GENERAL_SETTING_KEYS) | set(SMTP_DEFAULTS)
+    assert not general & email

@@ -87,13 +87,15 @@ class Counter:
             db.session.commit()
             return sale.id
 
-    def give_back(self, sale_id: int) -> None:
-        """Return every unit of the sale's first line, refunded in cash."""
+    def give_back(
+        self, sale_id: int, method: PaymentMethod = PaymentMethod.CASH
+    ) -> None:
+        """Return every unit of the sale's first line, refunded by `method`."""
         with self.app.app_context():
             sale = db.session.get(Sale, sale_id)
             line = sale.lines[0]
             item = ReturnInput(line.id, line.quantity)
-            return_items(sale, [item], "Defective", PaymentMethod.CASH, self._admin())
+            return_items(sale, [item], "Defective", method, self._admin())
             db.session.commit()
 
     def void(self, sale_id: int) -> None:
@@ -273,3 +275,28 @@ def test_a_tech_with_details_sees_the_customer_but_no_money(
     assert "Dela Cruz Trading" in response.text
     for hidden in ("Open balance", "Total bought", "Purchases", "Payments", "INV-0"):
         assert hidden not in response.text
+
+
+def test_the_store_credit_of_merged_customers_shows_and_goes_down_when_spent(
+    client, login_as, counter
+):
+    mouse = counter.product("Logitech M331", 1_000_00)
+    kept = counter.customer("Ana Reyes")
+    duplicate = counter.customer("Ana Reyes")
+    returned = counter.sell(duplicate, [CartLine(mouse, 1)], [cash(1_000_00)])
+    counter.give_back(returned, PaymentMethod.STORE_CREDIT)
+    counter.merge(kept, duplicate)
+    login_as("SALES")
+
+    before = client.get(f"/customers/{kept}").text
+    counter.sell(
+        kept,
+        [CartLine(mouse, 1)],
+        [PaymentInput(PaymentMethod.STORE_CREDIT, 400_00), cash(600_00)],
+    )
+    after = client.get(f"/customers/{kept}").text
+
+    assert figure(before, "store-credit") == "₱1,000.00"
+    assert figure(after, "store-credit") == "₱600.00"
+    assert figure(after, "total-paid") == "₱1,000.00"
+    assert after.count("<td>Store credit") == 2  # issued on the return, then spent

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
+from jcicons.customers.models import Customer
 from jcicons.extensions import db
 from jcicons.inventory.services import (
     ProductData,
@@ -175,3 +176,92 @@ def test_a_cash_count_needs_an_amount(busy_day, client, login_as):
     with client.application.app_context():
         assert db.session.scalar(select(CashCount)) is None
         assert db.session.scalar(select(Sale).where(Sale.status == "VOID")) is not None
+
+
+@pytest.fixture
+def credit_day(app, make_user) -> None:
+    """3 December 2026 in Manila: ₱899 of store credit issued on a return, spent in
+    part on two sales, one of them voided (its credit comes back)."""
+    admin_id = make_user("ADMIN", username="owner").id
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        category = create_category("Goods", admin)
+        mouse = create_product(
+            ProductData(
+                name="Logitech M331", category_id=category.id, price_centavos=899_00
+            ),
+            admin,
+        )
+        receive_stock(
+            "Supplier",
+            "DR",
+            date(2026, 12, 1),
+            [ReceivingLineData(mouse.id, 10, 500_00, [])],
+            admin,
+        )
+        buyer = Customer(code="C-D0001", kind="INDIVIDUAL", name="Ana Reyes")
+        db.session.add(buyer)
+        db.session.flush()
+
+        def sell(quantity, *payments):
+            request = CheckoutRequest(
+                uuid.uuid4().hex,
+                [CartLine(mouse.id, quantity)],
+                list(payments),
+                customer_id=buyer.id,
+            )
+            return checkout(request, admin, SETTINGS)
+
+        at(2026, 12, 3, 4, 0)
+        first = sell(2, PaymentInput(PaymentMethod.CASH, 1_798_00))
+        return_items(
+            first,
+            [ReturnInput(first.lines[0].id, 1)],
+            "Changed their mind",
+            PaymentMethod.STORE_CREDIT,
+            admin,
+        )
+        sell(
+            1,
+            PaymentInput(PaymentMethod.STORE_CREDIT, 500_00),
+            PaymentInput(PaymentMethod.CASH, 399_00),
+        )
+        voided = sell(
+            1,
+            PaymentInput(PaymentMethod.STORE_CREDIT, 399_00),
+            PaymentInput(PaymentMethod.CASH, 500_00),
+        )
+        void_sale(voided, "Rang up twice", admin)
+        db.session.commit()
+    at(2026, 12, 3, 9, 0)
+
+
+def test_store_credit_is_shown_apart_and_left_out_of_money_and_cash(
+    credit_day, client, login_as
+):
+    login_as("SALES")
+    page = client.get("/sales/daily", query_string={"day": "2026-12-03"}).text
+
+    assert method_row(page, "CASH") == ["₱2,697.00", "₱500.00", "₱2,197.00"]
+    assert 'data-method="STORE_CREDIT"' not in page
+    assert cell(page, "net-total") == "₱2,197.00"
+    assert cell(page, "expected-cash") == "₱2,197.00"
+    assert cell(page, "credit-issued") == "₱1,298.00"  # the return, and the void
+    assert cell(page, "credit-used") == "₱899.00"
+    assert (cell(page, "sales-count"), cell(page, "sales-total")) == ("2", "₱2,697.00")
+
+
+def test_the_cash_count_expects_cash_only_not_store_credit(
+    credit_day, client, login_as
+):
+    login_as("SALES")
+    response = client.post_form(
+        "/sales/daily/cash-count",
+        {"day": "2026-12-03", "counted": "2,197.00"},
+        follow_redirects=True,
+    )
+
+    assert "Cash count recorded: variance ₱0.00." in response.text
+    with client.application.app_context():
+        count = db.session.scalar(select(CashCount))
+        assert count.expected_centavos == 2_197_00

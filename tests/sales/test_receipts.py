@@ -164,6 +164,8 @@ def profile_form(**changes: str) -> dict[str, str]:
         "VAT_REGISTERED": "y",
         "SALES_DISCOUNT_CAP_PERCENT": "10",
         "RECEIPT_FORMAT": "80mm",
+        "REPAIR_INTAKE_FORMAT": "A4",
+        "REPAIR_UNCLAIMED_DAYS": "30",
         **changes,
     }
 

@@ -92,7 +92,9 @@ def test_ordinary_shop_text_is_not_flagged(value):
     assert scan_value(value) is None
 
 
-@pytest.mark.parametrize("field", [*PASSWORD_FIELDS, "csrf_token", "admin_password"])
+@pytest.mark.parametrize(
+    "field", [*PASSWORD_FIELDS, "csrf_token", "admin_password", "SMTP_PASSWORD"]
+)
 def test_secret_fields_are_never_scanned(field):
     assert scan_fields([(field, "' OR '1'='1"), ("note", "fine")]) == []
 

@@ -12,7 +12,9 @@ from jcicons.extensions import db
 from jcicons.security.capabilities import Role, Toggle, can, role_can
 from jcicons.settings.models import Setting
 from jcicons.settings.services import (
+    REPAIR_DEFAULTS,
     SHOP_PROFILE_DEFAULTS,
+    SMTP_DEFAULTS,
     get_setting,
     get_settings,
     get_toggles,
@@ -38,6 +40,8 @@ def test_defaults_apply_while_the_table_is_empty(ctx):
         "REQUIRE_ADMIN_TWO_FACTOR": False,
         "SHOP_NAME": "JC Icons",
         **SHOP_PROFILE_DEFAULTS,
+        **REPAIR_DEFAULTS,
+        **SMTP_DEFAULTS,
     }
     assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
 
@@ -88,8 +92,8 @@ def test_a_later_change_records_the_stored_value_as_before(ctx, make_user):
 
 def test_an_unknown_setting_is_refused(ctx, make_user):
     admin = get(make_user("ADMIN"))
-    with pytest.raises(KeyError, match="SMTP_PASSWORD"):
-        update_settings({"SMTP_PASSWORD": "secret"}, admin)
+    with pytest.raises(KeyError, match="LICENSE_KEY"):
+        update_settings({"LICENSE_KEY": "secret"}, admin)
     assert audit_rows() == []
 
 
@@ -151,3 +155,15 @@ def test_can_answers_from_the_toggles_of_the_current_request(app, make_user):
         update_settings({"SALES_CAN_EDIT_INVENTORY": True}, get(admin))
         db.session.commit()
     assert sales_can_edit() is True
+
+
+def test_a_secret_setting_is_audited_as_changed_never_with_its_value(ctx, make_user):
+    admin = get(make_user("ADMIN"))
+
+    update_settings({"SMTP_PASSWORD": "gAAAA-encrypted-token"}, admin)
+    update_settings({"SMTP_PASSWORD": ""}, admin)
+
+    assert [(row.before, row.after) for row in audit_rows()] == [
+        ({"SMTP_PASSWORD": "(not set)"}, {"SMTP_PASSWORD": "(new value)"}),
+        ({"SMTP_PASSWORD": "(set)"}, {"SMTP_PASSWORD": "(removed)"}),
+    ]

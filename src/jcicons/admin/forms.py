@@ -87,6 +87,25 @@ class SettingsForm(BaseForm):
         'Print "PHP" instead of the peso sign',
         description="For receipt printers that cannot print ₱.",
     )
+    REPAIR_INTAKE_TERMS = TextAreaField(
+        "Repair intake terms",
+        validators=[Length(max=3000)],
+        description="Printed on every intake form above the signature lines.",
+    )
+    REPAIR_INTAKE_FORMAT = SelectField(
+        "Intake form paper",
+        choices=[
+            SelectChoice("A4", "A4"),
+            SelectChoice("half", "Half page (A5)"),
+        ],
+    )
+    REPAIR_UNCLAIMED_DAYS = IntegerField(
+        "Unclaimed after (days ready for pickup)",
+        validators=[
+            InputRequired("Enter a number of days from 1 to 365."),
+            NumberRange(1, 365, "Enter a number of days from 1 to 365."),
+        ],
+    )
 
 
 EARLIEST_SEARCH_DATE = date(1900, 1, 1)

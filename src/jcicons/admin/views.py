@@ -17,7 +17,7 @@ from jcicons.audit.services import AuditFilter, audit_query, list_audit_actions
 from jcicons.extensions import db
 from jcicons.security.capabilities import requires
 from jcicons.settings.services import (
-    SETTING_DEFAULTS,
+    GENERAL_SETTING_KEYS,
     current_settings,
     update_settings,
 )
@@ -43,7 +43,7 @@ def settings() -> ResponseReturnValue:
     values = current_settings()
     form = SettingsForm(data=values)
     if form.validate_on_submit():
-        changes = {key: getattr(form, key).data for key in SETTING_DEFAULTS}
+        changes = {key: getattr(form, key).data for key in GENERAL_SETTING_KEYS}
         changes["SHOP_NAME"] = (changes["SHOP_NAME"] or "").strip()
         changed = update_settings(changes, current_user._get_current_object())
         if changed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from jcicons.customers.models import Customer, CustomerNote, CustomerPhone
@@ -35,9 +35,15 @@ def visible_customers(viewer: User, include_merged: bool = False) -> Select[Cust
     if not include_merged:
         query = query.where(Customer.merged_into_id.is_(None))
     if viewer.role == Role.TECH:
-        # TODO: repair tickets do not exist yet. Once they do, a TECH will see the
-        # customers of the tickets assigned to them; until then, no customers.
-        query = query.where(false())
+        from jcicons.repairs.models import RepairTicket
+
+        query = query.where(
+            Customer.id.in_(
+                select(RepairTicket.customer_id).where(
+                    RepairTicket.technician_id == viewer.id
+                )
+            )
+        )
     return query
 
 

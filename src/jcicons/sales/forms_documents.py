@@ -16,18 +16,48 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jcicons.forms import BaseForm, SearchForm
 from jcicons.inventory.forms import PesoField
-from jcicons.sales.models import METHOD_LABELS, SaleLine, SaleStatus
+from jcicons.sales.models import METHOD_LABELS, PaymentMethod, SaleLine, SaleStatus
 from jcicons.sales.queries import SaleFilter, list_cashiers
 from jcicons.sales.services import ReturnInput
 
 
-def method_choices() -> list[SelectChoice]:
-    """Return the payment methods as select choices."""
-    return [SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()]
+def method_choices(store_credit: bool = True) -> list[SelectChoice]:
+    """Return the payment methods as select choices, store credit only if offered."""
+    return [
+        SelectChoice(m.value, label)
+        for m, label in METHOD_LABELS.items()
+        if store_credit or m != PaymentMethod.STORE_CREDIT
+    ]
+
+
+def offered_method(form: Any, field: SelectField) -> None:
+    """Refuse a method the form does not offer, saying why for store credit."""
+    if field.data == PaymentMethod.STORE_CREDIT.value and not form.store_credit:
+        raise ValidationError(
+            "Store credit belongs to a customer, and this sale has none: choose "
+            "another method."
+        )
+    if field.data not in {m.value for m in PaymentMethod}:
+        raise ValidationError("Choose a method from the list.")
+
+
+class _SaleMethodForm(BaseForm):
+    """A form whose method list offers store credit only for a sale's customer.
+
+    Pass `store_credit=True` when the sale has a customer.
+    """
+
+    method_field_name = "method"
+
+    def __init__(self, *args: Any, store_credit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.store_credit = store_credit
+        field = getattr(self, self.method_field_name)
+        field.choices = method_choices(store_credit)
 
 
 class SaleFilterForm(SearchForm):
@@ -82,10 +112,10 @@ class SaleFilterForm(SearchForm):
         )
 
 
-class PaymentForm(BaseForm):
+class PaymentForm(_SaleMethodForm):
     """A payment on an open balance; cash may give the amount tendered."""
 
-    method = SelectField("Method", choices=method_choices())
+    method = SelectField("Method", [offered_method], validate_choice=False)
     amount = PesoField("Amount")
     reference = StringField(
         "Reference",
@@ -97,14 +127,16 @@ class PaymentForm(BaseForm):
     )
 
 
-class ReturnForm(BaseForm):
+class ReturnForm(_SaleMethodForm):
     """The reason and the refund of a return; the lines come as line-<id> inputs."""
 
-    refund_method = SelectField("Refund by", choices=method_choices())
+    method_field_name = "refund_method"
+
+    refund_method = SelectField("Refund by", [offered_method], validate_choice=False)
     reference = StringField(
         "Refund reference",
         validators=[Optional(), Length(max=64)],
-        description="Needed for a refund by anything but cash.",
+        description="Needed for a refund by anything but cash or store credit.",
     )
     reason = TextAreaField(
         "Reason",

@@ -35,6 +35,7 @@ class PaymentMethod(StrEnum):
     MAYA = "MAYA"
     CARD = "CARD"
     BANK_TRANSFER = "BANK_TRANSFER"
+    STORE_CREDIT = "STORE_CREDIT"
 
 
 METHOD_LABELS = {
@@ -43,10 +44,13 @@ METHOD_LABELS = {
     PaymentMethod.MAYA: "Maya",
     PaymentMethod.CARD: "Card",
     PaymentMethod.BANK_TRANSFER: "Bank transfer",
+    PaymentMethod.STORE_CREDIT: "Store credit",
 }
 
 # Every method but cash leaves a reference number to trace the payment by.
-NEEDS_REFERENCE = frozenset(set(PaymentMethod) - {PaymentMethod.CASH})
+NEEDS_REFERENCE = frozenset(
+    set(PaymentMethod) - {PaymentMethod.CASH, PaymentMethod.STORE_CREDIT}
+)
 
 
 class SaleStatus(StrEnum):
@@ -215,6 +219,9 @@ class Payment(db.Model):  # type: ignore[name-defined]
             "change_centavos IS NULL OR change_centavos >= 0",
             name="change_not_negative",
         ),
+        CheckConstraint(
+            "sale_id IS NULL OR repair_ticket_id IS NULL", name="one_document"
+        ),
         Index("ix_payments_created_at", "created_at"),
     )
 
@@ -226,6 +233,9 @@ class Payment(db.Model):  # type: ignore[name-defined]
     change_centavos: Mapped[int | None] = mapped_column(BigInteger)
     sale_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"), index=True)
     credit_memo_id: Mapped[int | None] = mapped_column(ForeignKey("credit_memos.id"))
+    repair_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("repair_tickets.id"), index=True
+    )
     note: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     received_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -59,6 +59,18 @@ def _paid_subquery() -> Any:
     )
 
 
+def _store_credit_subquery() -> Any:
+    return (
+        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        .where(
+            Payment.sale_id == Sale.id,
+            Payment.method == PaymentMethod.STORE_CREDIT.value,
+        )
+        .correlate(Sale)
+        .scalar_subquery()
+    )
+
+
 def _returned_subquery() -> Any:
     return (
         select(func.coalesce(func.sum(CreditMemo.amount_centavos), 0))
@@ -210,6 +222,7 @@ class CustomerAccount:
     open_balance_centavos: int = 0
     overdue_centavos: int = 0
     overdue_count: int = 0
+    store_credit_centavos: int = 0
 
 
 def customer_account(customer_id: int, today: date | None = None) -> CustomerAccount:
@@ -218,7 +231,10 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
     Bought counts completed sales; paid is the whole ledger of their sales, refunds
     netted (a void sale's refunds cancel its payments); returns and the open balance
     count completed sales only, since a void sale is owed nothing. Overdue is the
-    balance of credit sales whose due date is before `today` (shop time).
+    balance of credit sales whose due date is before `today` (shop time). Store
+    credit is minus the store-credit rows of every sale, void ones included: a
+    refund as store credit is a negative row, spending it a positive one, and a
+    void gives back what was spent as another negative row.
     """
     today = today or shop_today()
     per_sale = (
@@ -229,6 +245,7 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
             Sale.due_date,
             _paid_subquery().label("paid"),
             _returned_subquery().label("returned"),
+            _store_credit_subquery().label("store_credit"),
         )
         .where(_of_customer(customer_id))
         .subquery()
@@ -255,6 +272,7 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
             total_of(owed, completed),
             total_of(owed, overdue),
             total_of(1, overdue),
+            -total_of(per_sale.c.store_credit),
         )
     ).one()
     return CustomerAccount(*(int(value) for value in row))
@@ -368,7 +386,12 @@ def list_cashiers() -> list[tuple[int, str]]:
 
 @dataclass
 class DailySummary:
-    """The figures of one business day in the shop's time zone."""
+    """The figures of one business day in the shop's time zone.
+
+    Store credit is not money: it stays out of the money by method, the totals and
+    the expected cash, and is counted on its own as issued (refunds and voids given
+    as credit) and used (credit spent on sales).
+    """
 
     day: date
     received_by_method: dict[str, int]
@@ -379,6 +402,8 @@ class DailySummary:
     returns_centavos: int
     voids_count: int
     cash_counts: list[CashCount]
+    store_credit_issued_centavos: int = 0
+    store_credit_used_centavos: int = 0
 
     @property
     def net_received_centavos(self) -> int:
@@ -411,7 +436,11 @@ def daily_summary(day: date) -> DailySummary:
         .where(Payment.created_at >= start, Payment.created_at < end)
         .group_by(Payment.method)
     ).all()
+    credit_issued = credit_used = 0
     for method, money_in, money_out in ledger:
+        if method == PaymentMethod.STORE_CREDIT.value:
+            credit_used, credit_issued = int(money_in or 0), int(money_out or 0)
+            continue
         if money_in:
             received[str(method)] = int(money_in)
         if money_out:
@@ -447,4 +476,6 @@ def daily_summary(day: date) -> DailySummary:
         returns_centavos=int(returns_total or 0),
         voids_count=int(voids or 0),
         cash_counts=counts,
+        store_credit_issued_centavos=credit_issued,
+        store_credit_used_centavos=credit_used,
     )

@@ -198,6 +198,15 @@ def _check_payments(payments: list[PaymentInput], total: int) -> int:
             raise DomainError(
                 f"Enter the reference number of the {label} payment.", field="payments"
             )
+        if (
+            payment.method == PaymentMethod.STORE_CREDIT
+            and payment.tendered_centavos is not None
+        ):
+            raise DomainError(
+                "Store credit is applied as an amount: nothing is tendered and no "
+                "change is given.",
+                field="payments",
+            )
         short = (payment.tendered_centavos or 0) < payment.amount_centavos
         if (
             payment.method == PaymentMethod.CASH
@@ -243,13 +252,54 @@ def sale_balance(sale: Sale) -> int:
     return sale.total_centavos - int(paid or 0) - int(returned or 0)
 
 
-def _customer(customer_id: int):  # type: ignore[no-untyped-def]
-    from jcicons.customers.models import Customer
-
+def _customer(customer_id: int) -> Customer:
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise DomainError("That customer does not exist.", field="customer")
     return customer
+
+
+def _credit_holder(customer_id: int) -> Customer:
+    """Return the live customer who holds a customer's store credit.
+
+    Credit follows merges like debt does: a sale of a merged duplicate counts for
+    the customer it was merged into.
+    """
+    customer = _customer(customer_id)
+    seen: set[int] = set()
+    while customer.merged_into_id is not None and customer.id not in seen:
+        seen.add(customer.id)
+        customer = _customer(customer.merged_into_id)
+    return customer
+
+
+def store_credit_balance(customer_id: int) -> int:
+    """Return the store credit a customer may spend, merged customers included."""
+    return customer_account(_credit_holder(customer_id).id).store_credit_centavos
+
+
+def _store_credit_in(payments: list[PaymentInput]) -> int:
+    return sum(
+        p.amount_centavos for p in payments if p.method == PaymentMethod.STORE_CREDIT
+    )
+
+
+def _spend_store_credit(customer_id: int, amount: int) -> None:
+    """Allow `amount` of store credit to be spent only within the customer's balance.
+
+    The customer holding the credit is locked first, so two counters spending the
+    same credit take turns and the second one sees what the first spent. Raises
+    DomainError with the balance when the amount is more than it.
+    """
+    holder = _credit_holder(customer_id)
+    _hold(Customer, holder.id)
+    available = customer_account(holder.id).store_credit_centavos
+    if amount > available:
+        raise DomainError(
+            f"{holder.name} has {format_pesos(available)} of store credit: a "
+            f"store-credit payment of {format_pesos(amount)} is more than that.",
+            field="payments",
+        )
 
 
 def _record_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
@@ -280,7 +330,8 @@ def checkout(
     Prices come from the catalogue. A SALES discount above the ADMIN's cap needs an
     `approver` (an ADMIN who confirmed with their password). The payments must
     cover the total, unless the balance is charged to the customer's account within
-    their credit limit with a due date. Returns the existing sale when the same
+    their credit limit with a due date. Store credit pays only for a chosen
+    customer and within their balance. Returns the existing sale when the same
     form (idempotency key) was already completed. Raises DomainError,
     DiscountNeedsApproval or InsufficientStock.
     """
@@ -299,6 +350,14 @@ def checkout(
     paid = _check_payments(request.payments, totals.total_centavos)
     balance = totals.total_centavos - paid
     customer = _customer(request.customer_id) if request.customer_id else None
+    credit = _store_credit_in(request.payments)
+    if credit:
+        if customer is None:
+            raise DomainError(
+                "Choose the customer whose store credit pays for this sale.",
+                field="customer",
+            )
+        _spend_store_credit(customer.id, credit)
     if balance > 0:
         if not request.charge_to_account:
             raise DomainError(
@@ -439,7 +498,11 @@ def _hold(model: Any, row_id: int) -> None:
 
 
 def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
-    """Take a payment on a sale's open balance (never more than the balance)."""
+    """Take a payment on a sale's open balance (never more than the balance).
+
+    Store credit pays only for the sale's own customer, within their credit.
+    Raises DomainError.
+    """
     _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
         raise DomainError("This sale is void: nothing is owed on it.")
@@ -447,6 +510,13 @@ def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
     if balance <= 0:
         raise DomainError("Nothing is owed on this sale.")
     _check_payments([payment], balance)
+    if payment.method == PaymentMethod.STORE_CREDIT:
+        if sale.customer_id is None:
+            raise DomainError(
+                "This sale has no customer, so store credit cannot pay it.",
+                field="payments",
+            )
+        _spend_store_credit(sale.customer_id, payment.amount_centavos)
     row = _record_payment(sale, payment, actor)
     db.session.flush()
     record_audit(
@@ -465,11 +535,15 @@ def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
 
 
 def money_by_method(day: date) -> dict[str, int]:
-    """Return the money received (refunds netted) per method on one business day."""
+    """Return the money received (refunds netted) per method on one business day.
+
+    Store credit is not money and is left out.
+    """
     start, end = business_day_bounds(day)
     rows = db.session.execute(
         select(Payment.method, func.sum(Payment.amount_centavos))
         .where(Payment.created_at >= start, Payment.created_at < end)
+        .where(Payment.method != PaymentMethod.STORE_CREDIT.value)
         .group_by(Payment.method)
     ).all()
     return {str(method): int(total or 0) for method, total in rows}
@@ -545,7 +619,10 @@ def return_items(
     Restocked items go back on hand (serialized units back in stock); the others are
     written off as defective. The customer gets back what they paid beyond the new
     amount due, by the chosen method; on an unpaid balance the memo just lowers it.
-    Raises DomainError for a void sale, no reason, or more than was sold.
+    A refund as store credit is a negative store-credit row on the sale, which
+    raises the customer's credit; it needs a sale with a customer. Raises
+    DomainError for a void sale, no reason, store credit on a walk-in sale, or more
+    than was sold.
     """
     _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
@@ -553,6 +630,12 @@ def return_items(
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for the return.", field="reason")
+    if refund_method == PaymentMethod.STORE_CREDIT and sale.customer_id is None:
+        raise DomainError(
+            "This was a walk-in sale: store credit needs a customer to hold it. "
+            "Refund by another method.",
+            field="refund_method",
+        )
     lines = {line.id: line for line in sale.lines}
     wanted = [item for item in items if item.quantity > 0]
     if not wanted:
@@ -648,12 +731,46 @@ def return_items(
     return memo
 
 
+def _void_refunds(sale: Sale) -> dict[str, int]:
+    """Return what a void gives back per method: in all, exactly what is still paid.
+
+    Each method gives back its net on the sale (what it paid less what it refunded).
+    A return may have refunded by a method the sale was not paid by (store credit
+    on a cash sale, cash on a card sale), which leaves that method's net negative.
+    Such a refund is never taken back, even when the credit was spent since: it
+    comes off what the other methods give back, in the order the methods are listed
+    (cash first). So a void never charges store credit, and no customer's credit can
+    go negative through one.
+    """
+    nets = {
+        str(method): int(amount or 0)
+        for method, amount in db.session.execute(
+            select(Payment.method, func.sum(Payment.amount_centavos))
+            .where(Payment.sale_id == sale.id)
+            .group_by(Payment.method)
+        )
+    }
+    already_refunded = -sum(min(net, 0) for net in nets.values())
+    refunds: dict[str, int] = {}
+    for method in PaymentMethod:
+        net = nets.get(method.value, 0)
+        if net <= 0:
+            continue
+        kept = min(net, already_refunded)
+        already_refunded -= kept
+        if net > kept:
+            refunds[method.value] = net - kept
+    return refunds
+
+
 def void_sale(sale: Sale, reason: str, actor: User) -> None:
-    """Void a whole sale: restock what was not returned, refund every payment.
+    """Void a whole sale: restock what was not returned, refund what is still paid.
 
     The sale keeps its number and is marked VOID; refunds are negative ledger rows,
-    one per method. Only ADMIN may void (the view checks the capability; the rule is
-    repeated here). Raises DomainError.
+    one per method, and add up to what the customer still has in the sale (see
+    `_void_refunds`): store credit spent on the sale comes back as store credit,
+    and credit already given on a return stays given. Only ADMIN may void (the view
+    checks the capability; the rule is repeated here). Raises DomainError.
     """
     if actor.role != "ADMIN":
         raise DomainError("Only an ADMIN can void a sale.")
@@ -681,22 +798,17 @@ def void_sale(sale: Sale, reason: str, actor: User) -> None:
         )
         if line.serial_unit is not None:
             line.serial_unit.status = SerialStatus.IN_STOCK
-    by_method = db.session.execute(
-        select(Payment.method, func.sum(Payment.amount_centavos))
-        .where(Payment.sale_id == sale.id)
-        .group_by(Payment.method)
-    ).all()
-    for method, amount in by_method:
-        if amount and amount > 0:
-            db.session.add(
-                Payment(
-                    amount_centavos=-int(amount),
-                    method=method,
-                    sale_id=sale.id,
-                    received_by_id=actor.id,
-                    note=f"Void {sale.number}",
-                )
+    refunds = _void_refunds(sale)
+    for method, amount in refunds.items():
+        db.session.add(
+            Payment(
+                amount_centavos=-amount,
+                method=method,
+                sale_id=sale.id,
+                received_by_id=actor.id,
+                note=f"Void {sale.number}",
             )
+        )
     sale.status = SaleStatus.VOID
     sale.voided_at = utcnow()
     sale.voided_by_id = actor.id
@@ -708,6 +820,6 @@ def void_sale(sale: Sale, reason: str, actor: User) -> None:
         "sale",
         sale.id,
         {"status": "COMPLETED"},
-        {"status": "VOID", "reason": reason},
+        {"status": "VOID", "reason": reason, "refunds_centavos": refunds},
     )
     logger.info("sale %s voided by %s", sale.number, actor.username)

@@ -94,7 +94,7 @@ def scan_fields(fields: Iterable[tuple[str, str]]) -> list[Finding]:
     """Return a finding for every suspicious field, skipping secrets."""
     findings = []
     for name, value in fields:
-        if name in SKIPPED_FIELDS or "password" in name:
+        if name in SKIPPED_FIELDS or "password" in name.lower():
             continue
         family = scan_value(value)
         if family:

@@ -37,12 +37,51 @@ SHOP_PROFILE_DEFAULTS: dict[str, Any] = {
     "PESO_SIGN_FALLBACK": False,
 }
 
+DEFAULT_INTAKE_TERMS = """\
+Diagnosis: the diagnostic fee is charged whether or not the repair goes ahead.
+Estimates: no repair is done before you approve the estimate; we call you first.
+Data: back up your files. We are not liable for data lost during diagnosis or repair.
+Parts: replaced parts are yours to take; parts we supply carry their own warranty.
+Warranty: covers the same fault on the work we did, for the days on your release slip.
+Unclaimed units: devices not claimed 90 days after we tell you they are ready may be
+disposed of to cover the charges."""
+
+REPAIR_DEFAULTS: dict[str, Any] = {
+    "REPAIR_INTAKE_TERMS": DEFAULT_INTAKE_TERMS,
+    "REPAIR_INTAKE_FORMAT": "A4",
+    "REPAIR_UNCLAIMED_DAYS": 30,
+}
+
+SMTP_PASSWORD = "SMTP_PASSWORD"  # noqa: S105 - the name of a setting
+
+# The outgoing mail server, kept on its own page (/admin/email). SMTP_PASSWORD holds
+# the password encrypted by jcicons.security.crypto, or "" when there is none.
+SMTP_DEFAULTS: dict[str, Any] = {
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USERNAME": "",
+    SMTP_PASSWORD: "",
+    "SMTP_SENDER_NAME": "",
+    "SMTP_SENDER_ADDRESS": "",
+}
+
+# Settings whose values never reach the audit trail: it records that they changed.
+SECRET_SETTINGS = frozenset({SMTP_PASSWORD})
+
 SETTING_DEFAULTS: dict[str, Any] = {
     **{toggle.value: default for toggle, default in TOGGLE_DEFAULTS.items()},
     REQUIRE_ADMIN_TWO_FACTOR: False,
     SHOP_NAME: "JC Icons",
     **SHOP_PROFILE_DEFAULTS,
+    **REPAIR_DEFAULTS,
+    **SMTP_DEFAULTS,
 }
+
+# The keys edited on the main settings page; the SMTP keys have a page of their own.
+GENERAL_SETTING_KEYS = tuple(
+    key for key in SETTING_DEFAULTS if key not in SMTP_DEFAULTS
+)
 
 
 def get_settings() -> dict[str, Any]:
@@ -74,9 +113,19 @@ def get_toggles() -> dict[Toggle, bool]:
     return {toggle: bool(values[toggle.value]) for toggle in Toggle}
 
 
+def _audited(key: str, value: Any, *, after: bool) -> Any:
+    """Return the value the audit trail shows: a secret only says what happened."""
+    if key not in SECRET_SETTINGS:
+        return value
+    if after:
+        return "(new value)" if value else "(removed)"
+    return "(set)" if value else "(not set)"
+
+
 def update_settings(changes: Mapping[str, Any], actor: User) -> dict[str, Any]:
     """Store changed settings and audit them; return what actually changed.
 
+    Secret settings (SECRET_SETTINGS) are audited as changed, never with a value.
     Raises KeyError for a setting that does not exist.
     """
     current = get_settings()
@@ -98,8 +147,11 @@ def update_settings(changes: Mapping[str, Any], actor: User) -> dict[str, Any]:
         g.pop("settings", None)
         g.pop("toggles", None)
     if changed:
-        before = {key: current[key] for key in changed}
-        record_audit(actor, "settings.update", "settings", "shop", before, changed)
+        before = {key: _audited(key, current[key], after=False) for key in changed}
+        after = {
+            key: _audited(key, value, after=True) for key, value in changed.items()
+        }
+        record_audit(actor, "settings.update", "settings", "shop", before, after)
         db.session.flush()
         logger.info("settings %s changed by %s", sorted(changed), actor.username)
     return changed

@@ -37,6 +37,7 @@ from jcicons.sales.services import (
     collect_payment,
     return_items,
     sale_balance,
+    store_credit_balance,
     void_sale,
 )
 from jcicons.sales.views import bp
@@ -142,6 +143,11 @@ def export(fmt: str) -> ResponseReturnValue:
 # One sale -------------------------------------------------------------------------
 
 
+def _has_customer(sale: Sale) -> bool:
+    """Return True when the sale names a customer, who may hold store credit."""
+    return sale.customer_id is not None
+
+
 def _render_detail(
     sale: Sale, payment_form: PaymentForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
@@ -152,12 +158,18 @@ def _render_detail(
     )
     costs = can("inventory.view_costs")
     cost_total = sum(line.unit_cost_centavos * line.quantity for line in sale.lines)
-    form = payment_form or PaymentForm(formdata=None)
+    balance = sale_balance(sale)
+    store_credit = 0
+    if balance > 0 and sale.customer_id is not None:
+        store_credit = store_credit_balance(sale.customer_id)
+    # Store credit is offered when the customer has some; a sent form keeps its list.
+    form = payment_form or PaymentForm(formdata=None, store_credit=store_credit > 0)
     return (
         render_template(
             "sales/detail.html",
             sale=sale,
-            balance=sale_balance(sale),
+            balance=balance,
+            store_credit=store_credit,
             history=history,
             names=names,
             costs=costs,
@@ -182,7 +194,7 @@ def detail(sale_id: int) -> ResponseReturnValue:
 def collect(sale_id: int) -> ResponseReturnValue:
     """Take a payment on a sale's open balance."""
     sale = _sale_or_404(sale_id)
-    form = PaymentForm()
+    form = PaymentForm(store_credit=_has_customer(sale))
     if not form.validate_on_submit():
         return _render_detail(sale, form, 422)
     payment = PaymentInput(
@@ -211,7 +223,7 @@ def return_sale(sale_id: int) -> ResponseReturnValue:
     if sale.status == SaleStatus.VOID:
         flash("This sale is void: nothing can be returned.", "warning")
         return redirect(url_for("sales.detail", sale_id=sale.id))
-    form = ReturnForm()
+    form = ReturnForm(store_credit=_has_customer(sale))
     line_errors: dict[int, str] = {}
     if form.validate_on_submit():
         items, line_errors = parse_return_lines(request.form, sale.lines)

@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from jcicons.audit.security_log import record_security_event
 from jcicons.auth.models import User
 from jcicons.auth.services import InvalidCredentials, authenticate
-from jcicons.exceptions import DomainError
+from jcicons.customers.services import resolve_customer
+from jcicons.exceptions import DomainError, NotFound
 from jcicons.extensions import db
 from jcicons.inventory.models import Product
 from jcicons.inventory.queries import in_stock_serials
@@ -46,6 +47,7 @@ from jcicons.sales.services import (
     checkout,
     find_sale_by_key,
     price_lines,
+    store_credit_balance,
 )
 from jcicons.sales.views import bp, pos_bp
 from jcicons.security.capabilities import Role, Toggle, requires
@@ -157,6 +159,19 @@ def serials(product_id: int) -> ResponseReturnValue:
     if db.session.get(Product, product_id) is None:
         abort(404)
     return jsonify({"serials": in_stock_serials(product_id)})
+
+
+@pos_bp.get("/customers/<int:customer_id>/store-credit")
+@requires("pos.use")
+def store_credit(customer_id: int) -> ResponseReturnValue:
+    """Return the store credit a customer at the counter may spend (checkout checks
+    it again)."""
+    try:
+        customer = resolve_customer(customer_id, _actor())
+    except NotFound:
+        abort(404)
+    balance = store_credit_balance(customer.id)
+    return jsonify({"customer_id": customer.id, "balance_centavos": balance})
 
 
 def _approver(form: CheckoutForm) -> User | None:

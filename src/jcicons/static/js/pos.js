@@ -16,6 +16,9 @@
   var payTemplate = document.getElementById("pos-payment-template");
   var customerId = document.getElementById("pos-customer-id");
   var customerChosen = document.getElementById("pos-customer-chosen");
+  var creditBox = document.getElementById("pos-store-credit");
+  var storeCredit = 0;
+  var creditSequence = 0;
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var state = load();
   var lastTotal = null;
@@ -235,12 +238,22 @@
   function updateRow(row) {
     var values = rowValues(row);
     var cash = values.method === "CASH";
+    var credit = values.method === "STORE_CREDIT";
     row.querySelector("[data-pay-cash]").classList.toggle("d-none", !cash);
-    row.querySelector("[data-pay-reference]").classList.toggle("d-none", cash);
+    row.querySelector("[data-pay-reference]").classList.toggle("d-none", cash || credit);
     var tendered = toCentavos(values.tendered);
     var amount = toCentavos(values.amount);
     var change = cash && tendered !== null && amount !== null ? tendered - amount : 0;
     row.querySelector("[data-pay-change]").textContent = pesos(Math.max(change, 0));
+  }
+
+  // Store credit is offered only while the chosen customer has some; a row that
+  // already chose it keeps it, and checkout checks the balance again.
+  function offerStoreCredit(row) {
+    var option = row.querySelector("option[data-store-credit]");
+    var off = storeCredit <= 0 && !option.selected;
+    option.disabled = off;
+    option.hidden = off;
   }
 
   function addPayment(values) {
@@ -262,8 +275,38 @@
       if (!payRows.children.length) addPayment();
       fillAutomaticAmount();
     });
+    offerStoreCredit(row);
     fillAutomaticAmount();
     updateRow(row);
+  }
+
+  function showStoreCredit() {
+    creditBox.classList.toggle("d-none", storeCredit <= 0);
+    creditBox.querySelector("[data-store-credit-amount]").textContent = pesos(storeCredit);
+    payRows.querySelectorAll("[data-payment-row]").forEach(offerStoreCredit);
+  }
+
+  function loadStoreCredit() {
+    var mine = ++creditSequence;
+    storeCredit = 0;
+    showStoreCredit();
+    if (!customerId.value) return;
+    var url = root.getAttribute("data-store-credit-url")
+      .replace(/\/0\/store-credit$/, "/" + encodeURIComponent(customerId.value) + "/store-credit");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (body) {
+        if (mine !== creditSequence) return;
+        storeCredit = body.balance_centavos || 0;
+        showStoreCredit();
+      })
+      .catch(function () { /* no credit shown; checkout still decides */ });
+  }
+
+  function payWithStoreCredit() {
+    var amount = Math.min(storeCredit, lastTotal || 0);
+    if (amount <= 0) return;
+    addPayment({ method: "STORE_CREDIT", amount: (amount / 100).toFixed(2) });
   }
 
   function fillAutomaticAmount() {
@@ -287,6 +330,11 @@
   // Customers --------------------------------------------------------------------
 
   function showCustomer() {
+    renderCustomer();
+    loadStoreCredit();
+  }
+
+  function renderCustomer() {
     customerChosen.textContent = "";
     var chosen = state.customer;
     if (!chosen || String(chosen.id) !== customerId.value) {
@@ -448,6 +496,7 @@
   form.elements.sale_discount_value.addEventListener("change", requestPrice);
   form.elements.sale_discount_kind.addEventListener("change", requestPrice);
   root.querySelector("[data-pay-add]").addEventListener("click", function () { addPayment(); });
+  creditBox.querySelector("[data-pay-credit]").addEventListener("click", payWithStoreCredit);
   root.querySelector("[data-pos-clear]").addEventListener("click", function () {
     state = { lines: [], customer: null };
     customerId.value = "";

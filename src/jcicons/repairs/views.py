@@ -1,0 +1,877 @@
+"""Repair screens: the ticket list, intake, the ticket page and its actions, the
+unclaimed list and the service catalogue.
+
+Each action is a POST of its own that calls one service, commits once and goes back
+to the ticket page; a refused action renders the ticket page again with the message
+beside the form that caused it, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from jcicons.audit.services import record_audit
+from jcicons.auth.models import User
+from jcicons.clock import utcnow
+from jcicons.customers.models import Customer, CustomerDepartment
+from jcicons.customers.queries import get_visible_customer
+from jcicons.customers.services import CustomerInvalid
+from jcicons.exceptions import DomainError
+from jcicons.extensions import db
+from jcicons.inventory.queries import find_by_code
+from jcicons.repairs import services
+from jcicons.repairs.forms import (
+    AssignForm,
+    ComebackForm,
+    DiagnosisForm,
+    DiscountForm,
+    EstimateForm,
+    IntakeForm,
+    NoteForm,
+    PartForm,
+    PaymentForm,
+    ReasonForm,
+    RefundForm,
+    ReleaseForm,
+    ServiceLineForm,
+    ServiceTypeForm,
+    StatusForm,
+    TicketFilterForm,
+)
+from jcicons.repairs.models import (
+    DEVICE_LABELS,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    DeviceType,
+    EstimateDecision,
+    Priority,
+    RepairPart,
+    RepairService,
+    RepairStatus,
+    RepairTicket,
+    ServiceType,
+)
+from jcicons.repairs.queries import (
+    TicketFilter,
+    get_visible_ticket,
+    paid_by_ticket,
+    ticket_payments,
+    tickets_query,
+    unclaimed_query,
+)
+from jcicons.sales.models import METHOD_LABELS
+from jcicons.security.capabilities import can, requires
+from jcicons.settings.services import current_settings
+
+bp = Blueprint("repairs", __name__, url_prefix="/repairs")
+
+PER_PAGE = 50
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "repair_status_labels": {s.value: label for s, label in STATUS_LABELS.items()},
+        "device_labels": {d.value: label for d, label in DEVICE_LABELS.items()},
+        "priority_labels": {p.value: label for p, label in PRIORITY_LABELS.items()},
+    }
+
+
+def _ticket_or_404(ticket_id: int) -> RepairTicket:
+    ticket = get_visible_ticket(_actor(), ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def _technicians() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.is_active.is_(True), User.role.in_(["TECH", "ADMIN"]))
+            .order_by(User.full_name, User.username)
+        )
+    )
+
+
+def _technician_choices(blank: str) -> list[tuple[str, str]]:
+    return [("", blank)] + [
+        (str(user.id), user.full_name or user.username) for user in _technicians()
+    ]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# The list ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires("repairs.view")
+def index() -> ResponseReturnValue:
+    """List tickets: open ones by default; one search box reaches released ones too."""
+    form = TicketFilterForm(request.args)
+    form.technician.choices = [
+        ("", "Anyone"),
+        ("none", "Unassigned"),
+        *_technician_choices("")[1:],
+    ]
+    valid = form.validate()
+    technician = form.technician.data or ""
+    criteria = TicketFilter(
+        q=(form.q.data or "").strip()[:100] if valid else "",
+        status=form.status.data or "",
+        technician_id=_int_or_none(technician),
+        unassigned=technician == "none",
+        device_type=form.device_type.data or "",
+        date_from=form.date_from.data if valid else None,
+        date_to=form.date_to.data if valid else None,
+        overdue=bool(form.overdue.data),
+    )
+    page = db.paginate(
+        tickets_query(_actor(), criteria),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    show_money = can("repairs.view_details")
+    paid = paid_by_ticket([t.id for t in page.items]) if show_money else {}
+    balances = (
+        {
+            t.id: services.ticket_figures(t, paid.get(t.id, 0)).balance_centavos
+            for t in page.items
+        }
+        if show_money
+        else {}
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "repairs/index.html",
+        form=form,
+        page=page,
+        balances=balances,
+        args=args,
+        show_money=show_money,
+    )
+
+
+@bp.get("/unclaimed")
+@requires("repairs.view")
+def unclaimed() -> ResponseReturnValue:
+    """Devices ready for pickup longer than the setting says, to call customers."""
+    days = int(current_settings().get("REPAIR_UNCLAIMED_DAYS", 30))
+    page = db.paginate(
+        unclaimed_query(_actor(), days),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "repairs/unclaimed.html",
+        page=page,
+        days=days,
+        now_utc=utcnow(),
+        show_contact=can("repairs.view_details"),
+    )
+
+
+# Intake ------------------------------------------------------------------------------
+
+
+def _intake_form(customer: Customer | None) -> IntakeForm:
+    form = IntakeForm()
+    form.services.choices = [
+        (s.id, f"{s.name} ({s.default_price_centavos / 100:,.2f})")
+        for s in services.active_service_types()
+    ]
+    form.technician_id.choices = _technician_choices("Unassigned")
+    departments: list[tuple[str, str]] = [("", "No department")]
+    if customer is not None:
+        departments += [
+            (str(d.id), d.name)
+            for d in db.session.scalars(
+                select(CustomerDepartment)
+                .where(CustomerDepartment.customer_id == customer.id)
+                .order_by(CustomerDepartment.name)
+            )
+        ]
+    form.department_id.choices = departments
+    return form
+
+
+def _intake_data(form: IntakeForm, customer: Customer) -> services.IntakeData:
+    condition = {
+        key: request.form.get(name, "") for key, _, name in form.condition_fields
+    }
+    return services.IntakeData(
+        customer_id=customer.id,
+        department_id=_int_or_none(form.department_id.data),
+        device_type=DeviceType(form.device_type.data),
+        device_name=form.device_name.data or "",
+        brand=form.brand.data or "",
+        model=form.model.data or "",
+        serial_number=form.serial_number.data or "",
+        accessories=list(form.accessories.data or []),
+        accessories_note=form.accessories_note.data or "",
+        condition=condition,
+        condition_notes=form.condition_notes.data or "",
+        passcode=form.passcode.data or "",
+        problem=form.problem.data or "",
+        service_type_ids=[int(i) for i in form.services.data or []],
+        priority=Priority(form.priority.data or Priority.NORMAL),
+        promised_date=form.promised_date.data,
+        diagnostic_fee_centavos=form.diagnostic_fee.centavos or 0,
+        # Only those who take repair money may record a deposit.
+        deposit=form.deposit_input() if can("repairs.collect") else None,
+        technician_id=_int_or_none(form.technician_id.data),
+        allow_duplicate_serial=bool(form.confirm_duplicate.data),
+    )
+
+
+def _chosen_customer(form: IntakeForm) -> Customer | None:
+    """The customer picked beforehand (visible to the actor), or from the mobile."""
+    picked = _int_or_none(form.customer_id.data)
+    if picked is not None:
+        customer = get_visible_customer(_actor(), picked)
+        if customer is not None:
+            return customer
+    if not (form.mobile.data or "").strip():
+        form.mobile.errors = [
+            *list(form.mobile.errors),
+            "Enter the customer's mobile number.",
+        ]
+        return None
+    try:
+        customer, _ = services.intake_customer(
+            form.name.data or "", form.mobile.data or "", _actor()
+        )
+    except CustomerInvalid as exc:
+        for key, message in exc.errors.items():
+            target = form.name if key == "name" else form.mobile
+            target.errors = [*list(target.errors), message]
+        return None
+    return customer
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("repairs.create")
+def create() -> ResponseReturnValue:
+    """Write a ticket for a device coming in; then print its intake form."""
+    preset = _int_or_none(request.values.get("customer_id"))
+    customer = get_visible_customer(_actor(), preset) if preset else None
+    form = _intake_form(customer)
+    if customer is not None and not form.customer_id.data:
+        form.customer_id.data = str(customer.id)
+    duplicates: list[RepairTicket] = []
+    if form.validate_on_submit():
+        chosen = _chosen_customer(form)
+        if chosen is not None:
+            try:
+                ticket = services.create_ticket(_intake_data(form, chosen), _actor())
+            except services.DuplicateSerial as exc:
+                db.session.rollback()
+                duplicates = exc.tickets
+                form.serial_number.errors = [exc.message]
+            except DomainError as exc:
+                db.session.rollback()
+                _show_error(form, exc)
+            else:
+                db.session.commit()
+                flash(
+                    f"Ticket {ticket.number} is open. Print the intake form.", "success"
+                )
+                if get_visible_ticket(_actor(), ticket.id) is None:
+                    return redirect(url_for("repairs.index"))
+                return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+        else:
+            db.session.rollback()
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "repairs/new.html",
+        form=form,
+        customer=customer,
+        duplicates=duplicates,
+        condition_values=request.form if request.method == "POST" else {},
+    ), status
+
+
+def _show_error(form: Any, exc: DomainError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+# The ticket page -------------------------------------------------------------------
+
+
+def _forms(ticket: RepairTicket) -> dict[str, Any]:
+    """Return every action form of the ticket page, empty."""
+    actor = _actor()
+    current = RepairStatus(ticket.status)
+    status = StatusForm(formdata=None, prefix="status")
+    status.status.choices = [
+        (s.value, STATUS_LABELS[s])
+        for s in RepairStatus
+        if s in services.TRANSITIONS[current]
+    ]
+    assign = AssignForm(formdata=None, prefix="assign")
+    assign.technician_id.choices = _technician_choices("Unassigned")
+    assign.technician_id.data = str(ticket.technician_id or "")
+    service = ServiceLineForm(formdata=None, prefix="service")
+    service.service_type_id.choices = [
+        (str(s.id), f"{s.name} ({s.default_price_centavos / 100:,.2f})")
+        for s in services.active_service_types()
+    ]
+    release = ReleaseForm(formdata=None, prefix="release")
+    if not release.released_to_name.data and actor is not None:
+        release.released_to_name.data = ticket.customer.name
+    return {
+        "status_form": status,
+        "note_form": NoteForm(formdata=None, prefix="note"),
+        "diagnosis_form": DiagnosisForm(
+            formdata=None, prefix="diag", data={"diagnosis": ticket.diagnosis}
+        ),
+        "assign_form": assign,
+        "service_form": service,
+        "part_form": PartForm(formdata=None, prefix="part"),
+        "estimate_form": EstimateForm(formdata=None, prefix="estimate"),
+        "payment_form": PaymentForm(formdata=None, prefix="pay"),
+        "discount_form": DiscountForm(formdata=None, prefix="discount"),
+        "waive_form": _waive_form(None),
+        "refund_form": RefundForm(formdata=None, prefix="refund"),
+        "release_form": release,
+        "reopen_form": ReasonForm(formdata=None, prefix="reopen"),
+        "comeback_form": ComebackForm(formdata=None, prefix="comeback"),
+    }
+
+
+def _waive_form(formdata: Any) -> Any:
+    from jcicons.repairs.forms import WaiveForm
+
+    return WaiveForm(formdata=formdata, prefix="waive")
+
+
+def _render_ticket(
+    ticket: RepairTicket,
+    status_code: int = 200,
+    passcode: str | None = None,
+    **replaced: Any,
+) -> ResponseReturnValue:
+    forms = _forms(ticket)
+    forms.update(replaced)
+    actor = _actor()
+    show_money = can("repairs.view_details")
+    return render_template(
+        "repairs/detail.html",
+        ticket=ticket,
+        figures=services.ticket_figures(ticket) if show_money else None,
+        payments=ticket_payments(ticket.id) if show_money else [],
+        show_money=show_money,
+        may_work=services.may_work(ticket, actor),
+        passcode=passcode,
+        method_labels={m.value: label for m, label in METHOD_LABELS.items()},
+        releasable=RepairStatus(ticket.status) in services.RELEASABLE,
+        **forms,
+    ), status_code
+
+
+@bp.get("/<int:ticket_id>")
+@requires("repairs.view")
+def detail(ticket_id: int) -> ResponseReturnValue:
+    """Show a ticket: device, customer, work, money and the timeline."""
+    return _render_ticket(_ticket_or_404(ticket_id))
+
+
+@bp.post("/<int:ticket_id>/passcode")
+@requires("repairs.work")
+def passcode(ticket_id: int) -> ResponseReturnValue:
+    """Show the device passcode to whoever works the ticket; each look is audited."""
+    ticket = _ticket_or_404(ticket_id)
+    secret = services.reveal_passcode(ticket, _actor())
+    if secret is None:
+        flash("There is no passcode you may see on this ticket.", "warning")
+        return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+    record_audit(_actor(), "repair.passcode_view", "repair_ticket", ticket.id)
+    db.session.commit()
+    return _render_ticket(ticket, passcode=secret)
+
+
+def _act(
+    ticket: RepairTicket,
+    form: Any,
+    form_name: str,
+    action: Any,
+    success: str,
+) -> ResponseReturnValue:
+    """Run one action from the ticket page: validate, call, commit, go back.
+
+    A refused action shows the ticket again with the message on its form.
+    """
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_ticket(ticket, 422, **{form_name: form})
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        ticket = _ticket_or_404(ticket.id)
+        _show_error(form, exc)
+        return _render_ticket(ticket, 422, **{form_name: form})
+    db.session.commit()
+    flash(success, "success")
+    if get_visible_ticket(_actor(), ticket.id) is None:
+        return redirect(url_for("repairs.index"))
+    return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+
+
+@bp.post("/<int:ticket_id>/status")
+@requires("repairs.work")
+def change_status(ticket_id: int) -> ResponseReturnValue:
+    """Move the ticket along the workflow."""
+    ticket = _ticket_or_404(ticket_id)
+    form = StatusForm(prefix="status")
+    form.status.choices = [(s.value, STATUS_LABELS[s]) for s in RepairStatus]
+    target = form.status.data or ""
+    if target not in {s.value for s in RepairStatus}:
+        form.status.errors = ["Choose the new status."]
+        return _render_ticket(ticket, 422, status_form=form)
+    return _act(
+        ticket,
+        form,
+        "status_form",
+        lambda: services.change_status(
+            ticket, RepairStatus(target), _actor(), form.note.data or ""
+        ),
+        f"{ticket.number} is now {STATUS_LABELS[RepairStatus(target)]}.",
+    )
+
+
+@bp.post("/<int:ticket_id>/notes")
+@requires("repairs.view")
+def add_note(ticket_id: int) -> ResponseReturnValue:
+    """Add a note to the timeline."""
+    ticket = _ticket_or_404(ticket_id)
+    form = NoteForm(prefix="note")
+    return _act(
+        ticket,
+        form,
+        "note_form",
+        lambda: services.add_note(ticket, form.note.data or "", _actor()),
+        "Note added.",
+    )
+
+
+@bp.post("/<int:ticket_id>/diagnosis")
+@requires("repairs.work")
+def diagnosis(ticket_id: int) -> ResponseReturnValue:
+    """Record the diagnosis."""
+    ticket = _ticket_or_404(ticket_id)
+    form = DiagnosisForm(prefix="diag")
+    return _act(
+        ticket,
+        form,
+        "diagnosis_form",
+        lambda: services.set_diagnosis(ticket, form.diagnosis.data or "", _actor()),
+        "Diagnosis saved.",
+    )
+
+
+@bp.post("/<int:ticket_id>/assign")
+@requires("repairs.assign")
+def assign(ticket_id: int) -> ResponseReturnValue:
+    """Assign or reassign the technician."""
+    ticket = _ticket_or_404(ticket_id)
+    form = AssignForm(prefix="assign")
+    form.technician_id.choices = _technician_choices("Unassigned")
+    return _act(
+        ticket,
+        form,
+        "assign_form",
+        lambda: services.assign_technician(
+            ticket, _int_or_none(form.technician_id.data), _actor()
+        ),
+        "Technician updated.",
+    )
+
+
+@bp.post("/<int:ticket_id>/take")
+@requires("repairs.take")
+def take(ticket_id: int) -> ResponseReturnValue:
+    """A TECH takes an unassigned ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    form = NoteForm(prefix="take")
+    del form.note
+    return _act(
+        ticket,
+        form,
+        "note_form",
+        lambda: services.take_ticket(ticket, _actor()),
+        f"{ticket.number} is yours.",
+    )
+
+
+@bp.post("/<int:ticket_id>/services")
+@requires("repairs.work")
+def add_service(ticket_id: int) -> ResponseReturnValue:
+    """Add a labour line from the catalogue."""
+    ticket = _ticket_or_404(ticket_id)
+    form = ServiceLineForm(prefix="service")
+    form.service_type_id.choices = [
+        (str(s.id), s.name) for s in services.active_service_types()
+    ]
+    service_id = _int_or_none(form.service_type_id.data)
+    if service_id is None:
+        form.service_type_id.errors = ["Choose a service."]
+        return _render_ticket(ticket, 422, service_form=form)
+    return _act(
+        ticket,
+        form,
+        "service_form",
+        lambda: services.add_service(ticket, service_id, _actor(), form.price.centavos),
+        "Labour added.",
+    )
+
+
+@bp.post("/<int:ticket_id>/services/<int:line_id>/remove")
+@requires("repairs.work")
+def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
+    """Take a labour line off."""
+    ticket = _ticket_or_404(ticket_id)
+    line = db.session.get(RepairService, line_id)
+    if line is None or line.ticket_id != ticket.id:
+        abort(404)
+    form = NoteForm(prefix="rm")
+    del form.note
+    return _act(
+        ticket,
+        form,
+        "service_form",
+        lambda: services.remove_service(line, _actor()),
+        f"{line.name} removed.",
+    )
+
+
+@bp.post("/<int:ticket_id>/parts")
+@requires("repairs.work")
+def add_part(ticket_id: int) -> ResponseReturnValue:
+    """Use a part from stock (by SKU or barcode)."""
+    ticket = _ticket_or_404(ticket_id)
+    form = PartForm(prefix="part")
+    product = find_by_code(form.product_code.data or "")
+    if product is None and form.product_id.data:
+        from jcicons.inventory.models import Product
+
+        product = db.session.get(Product, _int_or_none(form.product_id.data) or 0)
+    if product is None:
+        form.validate()
+        form.product_code.errors = [
+            *list(form.product_code.errors),
+            "No active product has that SKU or barcode.",
+        ]
+        return _render_ticket(ticket, 422, part_form=form)
+    return _act(
+        ticket,
+        form,
+        "part_form",
+        lambda: services.add_part(
+            ticket,
+            product.id,
+            form.quantity.data or 0,
+            _actor(),
+            form.serial.data or "",
+        ),
+        f"{product.name} added from stock.",
+    )
+
+
+@bp.post("/<int:ticket_id>/parts/<int:part_id>/remove")
+@requires("repairs.work")
+def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
+    """Put a part back in stock."""
+    ticket = _ticket_or_404(ticket_id)
+    part = db.session.get(RepairPart, part_id)
+    if part is None or part.ticket_id != ticket.id:
+        abort(404)
+    form = NoteForm(prefix="rm")
+    del form.note
+    return _act(
+        ticket,
+        form,
+        "part_form",
+        lambda: services.remove_part(part, _actor()),
+        f"{part.description} is back in stock.",
+    )
+
+
+@bp.post("/<int:ticket_id>/estimate")
+@requires("repairs.view")
+def estimate(ticket_id: int) -> ResponseReturnValue:
+    """Record the customer's approval or decline of the estimate."""
+    ticket = _ticket_or_404(ticket_id)
+    if not (can("repairs.work") or can("repairs.collect")):
+        abort(403)
+    form = EstimateForm(prefix="estimate")
+    return _act(
+        ticket,
+        form,
+        "estimate_form",
+        lambda: services.record_estimate_decision(
+            ticket, EstimateDecision(form.decision.data), _actor(), form.note.data or ""
+        ),
+        "The customer's answer is recorded.",
+    )
+
+
+@bp.post("/<int:ticket_id>/payments")
+@requires("repairs.collect")
+def take_payment(ticket_id: int) -> ResponseReturnValue:
+    """Take a payment or deposit."""
+    ticket = _ticket_or_404(ticket_id)
+    form = PaymentForm(prefix="pay")
+    return _act(
+        ticket,
+        form,
+        "payment_form",
+        lambda: services.take_payment(ticket, form.payment_input(), _actor()),
+        "Payment recorded.",
+    )
+
+
+@bp.post("/<int:ticket_id>/discount")
+@requires("repairs.collect")
+def discount(ticket_id: int) -> ResponseReturnValue:
+    """Set the ticket's discount; above the SALES cap an ADMIN approves on the spot."""
+    from jcicons.sales.services import DiscountNeedsApproval
+    from jcicons.sales.views.pos import _approver
+
+    ticket = _ticket_or_404(ticket_id)
+    form = DiscountForm(prefix="discount")
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, 422, discount_form=form)
+    approver = _approver(form)
+    if form.approver_username.errors:
+        db.session.commit()  # the security events of a wrong password stay
+        return _render_ticket(ticket, 422, discount_form=form)
+    try:
+        services.set_discount(
+            ticket, form.discount.centavos or 0, _actor(), current_settings(), approver
+        )
+    except DiscountNeedsApproval as exc:
+        db.session.rollback()
+        form.approver_username.errors = [exc.message]
+        return _render_ticket(_ticket_or_404(ticket_id), 422, discount_form=form)
+    except DomainError as exc:
+        db.session.rollback()
+        form.discount.errors = [exc.message]
+        return _render_ticket(_ticket_or_404(ticket_id), 422, discount_form=form)
+    db.session.commit()
+    flash("Discount saved.", "success")
+    return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+
+
+@bp.post("/<int:ticket_id>/waive")
+@requires("repairs.manage")
+def waive(ticket_id: int) -> ResponseReturnValue:
+    """ADMIN waives charges; an overpayment goes back as a refund row."""
+    from jcicons.sales.models import PaymentMethod
+    from jcicons.sales.services import PaymentInput
+
+    ticket = _ticket_or_404(ticket_id)
+    form = _waive_form(request.form)
+
+    def run() -> None:
+        refund = PaymentInput(
+            method=PaymentMethod(form.refund_method.data or "CASH"),
+            amount_centavos=0,
+            reference=form.refund_reference.data or "",
+        )
+        services.waive_charges(
+            ticket, form.amount.centavos or 0, form.reason.data or "", _actor(), refund
+        )
+
+    return _act(ticket, form, "waive_form", run, "Charges waived.")
+
+
+@bp.post("/<int:ticket_id>/refund")
+@requires("repairs.collect")
+def refund(ticket_id: int) -> ResponseReturnValue:
+    """Give back an overpayment."""
+    from jcicons.sales.models import PaymentMethod
+    from jcicons.sales.services import PaymentInput
+
+    ticket = _ticket_or_404(ticket_id)
+    form = RefundForm(prefix="refund")
+
+    def run() -> None:
+        services.refund_overpayment(
+            ticket,
+            PaymentInput(
+                method=PaymentMethod(form.method.data or "CASH"),
+                amount_centavos=0,
+                reference=form.reference.data or "",
+            ),
+            _actor(),
+        )
+
+    return _act(ticket, form, "refund_form", run, "Refund recorded.")
+
+
+@bp.post("/<int:ticket_id>/release")
+@requires("repairs.collect")
+def release(ticket_id: int) -> ResponseReturnValue:
+    """Hand the device back to the customer."""
+    ticket = _ticket_or_404(ticket_id)
+    form = ReleaseForm(prefix="release")
+    return _act(
+        ticket,
+        form,
+        "release_form",
+        lambda: services.release_ticket(
+            ticket,
+            form.released_to_name.data or "",
+            form.id_shown.data or "",
+            _actor(),
+            on_credit=bool(form.on_credit.data),
+            credit_reason=form.credit_reason.data or "",
+        ),
+        f"{ticket.number} is released. Print the release receipt.",
+    )
+
+
+@bp.post("/<int:ticket_id>/reopen")
+@requires("repairs.manage")
+def reopen(ticket_id: int) -> ResponseReturnValue:
+    """ADMIN reopens a cancelled, unrepairable or pulled-out ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    form = ReasonForm(prefix="reopen")
+    return _act(
+        ticket,
+        form,
+        "reopen_form",
+        lambda: services.reopen_ticket(ticket, _actor(), form.reason.data or ""),
+        f"{ticket.number} is reopened.",
+    )
+
+
+@bp.post("/<int:ticket_id>/comeback")
+@requires("repairs.create")
+def comeback(ticket_id: int) -> ResponseReturnValue:
+    """Open a warranty comeback linked to this ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    form = ComebackForm(prefix="comeback")
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, 422, comeback_form=form)
+    try:
+        new = services.open_comeback(ticket, form.problem.data or "", _actor())
+    except DomainError as exc:
+        db.session.rollback()
+        form.problem.errors = [exc.message]
+        return _render_ticket(_ticket_or_404(ticket_id), 422, comeback_form=form)
+    db.session.commit()
+    flash(f"Comeback ticket {new.number} is open under warranty.", "success")
+    if get_visible_ticket(_actor(), new.id) is None:
+        return redirect(url_for("repairs.index"))
+    return redirect(url_for("repairs.detail", ticket_id=new.id))
+
+
+# The service catalogue ---------------------------------------------------------------
+
+
+@bp.route("/services", methods=["GET", "POST"])
+@requires("repairs.manage")
+def service_types() -> ResponseReturnValue:
+    """The services the shop offers: add one, see them all."""
+    form = ServiceTypeForm()
+    if form.validate_on_submit():
+        data = services.ServiceTypeData(
+            form.name.data or "",
+            form.default_price.centavos or 0,
+            form.warranty_days.data or 0,
+        )
+        try:
+            created = services.create_service_type(data, _actor())
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{created.name} is in the catalogue.", "success")
+            return redirect(url_for("repairs.service_types"))
+    catalogue = list(
+        db.session.scalars(
+            select(ServiceType).order_by(ServiceType.is_archived, ServiceType.name)
+        )
+    )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "repairs/service_types.html", form=form, catalogue=catalogue
+    ), status
+
+
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@requires("repairs.manage")
+def service_type_edit(service_id: int) -> ResponseReturnValue:
+    """Change a service's name, price or warranty; archive or restore it."""
+    service = db.session.get(ServiceType, service_id)
+    if service is None:
+        abort(404)
+    form = ServiceTypeForm(
+        data={
+            "name": service.name,
+            "default_price": f"{service.default_price_centavos / 100:.2f}",
+            "warranty_days": service.warranty_days,
+        }
+    )
+    if request.form.get("archive") in {"archive", "restore"}:
+        services.set_service_type_archived(
+            service, request.form["archive"] == "archive", _actor()
+        )
+        db.session.commit()
+        flash(
+            f"{service.name} is "
+            f"{'archived' if service.is_archived else 'offered again'}.",
+            "success",
+        )
+        return redirect(url_for("repairs.service_types"))
+    if form.validate_on_submit():
+        data = services.ServiceTypeData(
+            form.name.data or "",
+            form.default_price.centavos or 0,
+            form.warranty_days.data or 0,
+        )
+        try:
+            services.update_service_type(service, data, _actor())
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{service.name} is saved.", "success")
+            return redirect(url_for("repairs.service_types"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "repairs/service_type_edit.html", form=form, service=service
+    ), status
