@@ -114,6 +114,34 @@ def test_reset_password_prints_a_one_time_password_and_ends_sessions(
     assert client.get("/").headers["Location"] == "/account/password"
 
 
+def test_account_changes_on_the_command_line_are_in_the_audit_and_security_log(
+    app, runner, make_user
+):
+    from sqlalchemy import select
+
+    from jcicons.audit.models import AuditEvent, SecurityEvent
+    from jcicons.extensions import db
+
+    account = make_user("SALES")
+    runner.invoke(args=["users", "reset-password", account.username])
+    runner.invoke(args=["users", "deactivate", account.username])
+
+    with app.app_context():
+        audit = db.session.execute(
+            select(AuditEvent.action, AuditEvent.actor_id).order_by(AuditEvent.id)
+        ).all()
+        events = db.session.execute(
+            select(SecurityEvent.event, SecurityEvent.username).order_by(
+                SecurityEvent.id
+            )
+        ).all()
+    assert ("user.password_reset", None) in audit  # the system, not the user
+    assert [tuple(row) for row in events][-2:] == [
+        ("password_reset", "(command line)"),
+        ("user_deactivated", "(command line)"),
+    ]
+
+
 def test_reset_password_of_an_unknown_user_fails(runner):
     result = runner.invoke(args=["users", "reset-password", "nobody"])
     assert result.exit_code == 1

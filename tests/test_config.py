@@ -113,6 +113,10 @@ def test_development_and_testing_make_a_throw_away_key(tmp_path, profile):
         ("PORT", "70000", "PORT must be at most 65535"),
         ("SESSION_COOKIE_SAMESITE", "None", "must be Lax or Strict"),
         ("SESSION_COOKIE_SAMESITE", "sideways", "must be Lax or Strict"),
+        ("PUBLIC_BASE_URL", "repairs.jcicons.ph", "must look like https://"),
+        ("PUBLIC_BASE_URL", "ftp://jcicons.ph", "must look like https://"),
+        ("PUBLIC_BASE_URL", "https://jcicons.ph/?x=1", "must be a plain address"),
+        ("PUBLIC_BASE_URL", "https://u:p@jcicons.ph", "must be a plain address"),
     ],
 )
 def test_a_bad_value_is_refused_with_a_clear_message(tmp_path, name, value, expected):
@@ -170,6 +174,43 @@ def test_local_refuses_the_debugger_like_production(tmp_path):
     assert problems == ["debug mode must be off in local (unset FLASK_DEBUG)"]
 
 
+def test_the_public_address_loses_its_trailing_slash(tmp_path):
+    config = load_config(
+        {
+            "JCICONS_ENV": "local",
+            "SECRET_KEY": STRONG_KEY,
+            "PUBLIC_BASE_URL": "https://repairs.jcicons.ph/",
+        },
+        instance_path=tmp_path,
+    )
+    assert config["PUBLIC_BASE_URL"] == "https://repairs.jcicons.ph"
+
+
 def test_samesite_is_accepted_in_any_letter_case(tmp_path):
     config = load(tmp_path, SECRET_KEY=STRONG_KEY, SESSION_COOKIE_SAMESITE="strict")
     assert config["SESSION_COOKIE_SAMESITE"] == "Strict"
+
+
+def test_the_instance_folder_is_made_private_and_a_private_one_is_left_alone(
+    tmp_path,
+):
+    import stat
+
+    from jcicons import _private_folder
+
+    new = tmp_path / "new" / "instance"
+    _private_folder(new)
+    assert stat.S_IMODE(new.stat().st_mode) & 0o027 == 0
+
+    open_to_all = tmp_path / "open"
+    open_to_all.mkdir()
+    open_to_all.chmod(0o777)
+    _private_folder(open_to_all)
+    assert stat.S_IMODE(open_to_all.stat().st_mode) == 0o750
+
+    # Already private (as on a read-only system): not touched, so no write is needed.
+    private = tmp_path / "private"
+    private.mkdir()
+    private.chmod(0o700)
+    _private_folder(private)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import random
 import re
+from collections import defaultdict
 from datetime import timedelta
-from itertools import groupby
+from itertools import groupby, pairwise
 
 import pytest
 from sqlalchemy import func, select
 
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
-from jcicons.clock import shop_today
+from jcicons.clock import shop_today, utcnow
+from jcicons.customers.checks import CustomerData
 from jcicons.customers.models import Customer, CustomerKind, CustomerPhone
+from jcicons.customers.services import create_customer
 from jcicons.demo.bulk import build_large_demo
 from jcicons.demo.catalogue import (
     CATEGORIES,
@@ -23,6 +26,8 @@ from jcicons.demo.catalogue import (
 )
 from jcicons.demo.common import DemoRefused, check_may_build
 from jcicons.demo.large_plan import plan_large_shop
+from jcicons.demo.repair_bulk import plan_repair_history
+from jcicons.demo.sales import create_demo_customers
 from jcicons.demo.serials import SerialMaker, ean13_digit, is_valid_imei
 from jcicons.extensions import db
 from jcicons.inventory.cli import integrity_problems
@@ -44,8 +49,31 @@ from jcicons.inventory.services import (
     receive_stock,
 )
 from jcicons.inventory.stock import ledger_mismatches, moving_average_cost
-from jcicons.sales.models import CreditMemo, Payment, Sale, SaleStatus
-from jcicons.sales.services import customer_open_balance, sale_balance
+from jcicons.repairs.models import (
+    DeviceType,
+    RepairEvent,
+    RepairPart,
+    RepairService,
+    RepairStatus,
+    RepairTicket,
+    ServiceType,
+)
+from jcicons.repairs.queries import paid_by_ticket
+from jcicons.repairs.services import (
+    RELEASABLE,
+    TRANSITIONS,
+    IntakeData,
+    create_ticket,
+    release_ticket,
+    take_payment,
+    ticket_figures,
+)
+from jcicons.sales.models import CreditMemo, Payment, PaymentMethod, Sale, SaleStatus
+from jcicons.sales.services import (
+    PaymentInput,
+    customer_open_balance,
+    sale_balance,
+)
 
 
 @pytest.fixture
@@ -160,6 +188,113 @@ def assert_sales_add_up() -> None:
         assert customer_open_balance(customer.id) >= 0, customer.code
 
 
+def status_moves_problems(ticket: RepairTicket, moves: list[RepairEvent]) -> list[str]:
+    """Return what in a ticket's status timeline the workflow would not allow."""
+    if not moves or moves[0].to_status != RepairStatus.RECEIVED:
+        return [f"{ticket.number}: does not start as received"]
+    problems = []
+    for before, after in pairwise(moves):
+        current = RepairStatus(before.to_status)
+        wanted = RepairStatus(after.to_status)
+        released = wanted == RepairStatus.RELEASED and current in RELEASABLE
+        if after.from_status != current or not (
+            released or wanted in TRANSITIONS[current]
+        ):
+            problems.append(f"{ticket.number}: {current} to {wanted}")
+    if moves[-1].to_status != ticket.status:
+        problems.append(f"{ticket.number}: timeline ends {moves[-1].to_status}")
+    return problems
+
+
+def assert_repairs_add_up() -> None:
+    """Check every ticket against the repair rules, the payment and stock ledgers."""
+    tickets = db.session.scalars(select(RepairTicket).order_by(RepairTicket.id)).all()
+    assert tickets
+    per_year = defaultdict(list)
+    for ticket in tickets:
+        _, year, number = ticket.number.split("-")
+        per_year[year].append(int(number))
+    for numbers in per_year.values():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+    moves = defaultdict(list)
+    for event in db.session.scalars(
+        select(RepairEvent)
+        .where(RepairEvent.kind == "STATUS")
+        .order_by(RepairEvent.created_at, RepairEvent.id)
+    ):
+        moves[event.ticket_id].append(event)
+    paid = paid_by_ticket([ticket.id for ticket in tickets])
+    by_id = {ticket.id: ticket for ticket in tickets}
+    problems = []
+    for ticket in tickets:
+        problems += status_moves_problems(ticket, moves[ticket.id])
+        figures = ticket_figures(ticket, paid.get(ticket.id, 0))
+        if ticket.status == RepairStatus.RELEASED:
+            assert ticket.final_charges_centavos == figures.charges_centavos
+            assert ticket.passcode_encrypted is None
+            assert ticket.released_at and ticket.released_to_name
+            owed = figures.balance_centavos
+            assert owed >= 0 if ticket.released_on_credit else owed == 0, ticket.number
+        if ticket.status == RepairStatus.READY:
+            assert ticket.ready_at is not None
+        if ticket.original_ticket_id is not None:
+            original = by_id[ticket.original_ticket_id]
+            assert original.status == RepairStatus.RELEASED
+            assert all(line.price_centavos == 0 for line in ticket.services)
+            if ticket.status == RepairStatus.RELEASED:
+                assert ticket.warranty_until == original.warranty_until
+    assert problems == []
+
+    used = defaultdict(int)
+    for part in db.session.scalars(select(RepairPart)):
+        assert part.removed_at is None
+        used[part.ticket_id] += part.quantity
+    ledger = db.session.execute(
+        select(StockMovement.reference_id, func.sum(StockMovement.quantity))
+        .where(StockMovement.reference_type == "repair")
+        .group_by(StockMovement.reference_id)
+    ).all()
+    assert {int(ticket_id): -int(total) for ticket_id, total in ledger} == dict(used)
+
+
+def assert_demo_repairs_look_real() -> None:
+    """Check the repair history has what a shop's would: devices, statuses, money."""
+    catalogue = db.session.scalars(select(ServiceType)).all()
+    assert len(catalogue) >= 20
+    assert all(0 <= service.warranty_days <= 90 for service in catalogue)
+    assert all(service.default_price_centavos % 50_00 == 0 for service in catalogue)
+
+    tickets = db.session.scalars(select(RepairTicket)).all()
+    statuses = {ticket.status for ticket in tickets}
+    assert {"RELEASED", "READY", "RECEIVED"} <= statuses
+    assert len(statuses & {s.value for s in RepairStatus}) >= 6
+    kinds = {ticket.device_type for ticket in tickets}
+    assert {"LAPTOP", "DESKTOP", "PRINTER", "MONITOR", "PHONE"} <= kinds
+    phones = [t for t in tickets if t.device_type == "PHONE" and t.serial_number]
+    assert phones
+    assert all(is_valid_imei(ticket.serial_number) for ticket in phones)
+    assert sum(bool(t.accessories) for t in tickets) > len(tickets) // 3
+    assert any(t.condition.get("screen_ok") == "no" for t in tickets)
+    assert any(t.original_ticket_id for t in tickets)
+    assert any(t.released_on_credit for t in tickets)
+    month_ago = utcnow() - timedelta(days=30)
+    assert any(t.status == "READY" and t.ready_at < month_ago for t in tickets)
+
+    parts = db.session.scalars(select(RepairPart)).all()
+    assert len({part.product_id for part in parts}) >= 10
+    labour = db.session.scalars(select(RepairService.name).distinct()).all()
+    assert len(labour) >= 12
+    methods = db.session.scalars(
+        select(Payment.method).where(Payment.repair_ticket_id.is_not(None)).distinct()
+    ).all()
+    assert {"CASH", "GCASH"} <= set(methods)
+    refunds = select(func.count()).where(
+        Payment.repair_ticket_id.is_not(None), Payment.amount_centavos < 0
+    )
+    assert db.session.scalar(refunds) >= 1
+
+
 def sold_quantity_left(sale: Sale) -> int:
     """Return the units a sale still holds out of stock, from the ledger."""
     taken = select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
@@ -251,6 +386,7 @@ def test_demo_data_builds_a_shop_through_the_services_and_refuses_twice(
     assert result.exit_code == 0, result.output
     assert "products" in result.output
     assert re.search(r"\d+ sales \([12] voided, \d+ returns\)", result.output)
+    assert re.search(r"\d{3} repair tickets \(\d+ released", result.output)
 
     with app.app_context():
         assert {c.name for c in db.session.scalars(select(Category))} == set(CATEGORIES)
@@ -284,6 +420,11 @@ def test_demo_data_builds_a_shop_through_the_services_and_refuses_twice(
         assert_shop_adds_up()
         assert_sales_add_up()
         assert_demo_sales_look_real()
+        assert_repairs_add_up()
+        assert_demo_repairs_look_real()
+        admin = db.session.scalar(select(User).where(User.role == "ADMIN"))
+        worked = select(RepairTicket.technician_id).distinct()
+        assert set(db.session.scalars(worked)) <= {admin.id, None}
         product_rows = select(func.count()).where(AuditEvent.action == "product.create")
         assert db.session.scalar(product_rows) == len(products)
 
@@ -297,14 +438,29 @@ def test_demo_data_builds_a_shop_through_the_services_and_refuses_twice(
         )
 
 
+def test_demo_customers_get_a_middle_initial_once_plain_names_run_out(
+    admin, monkeypatch
+):
+    monkeypatch.setattr("jcicons.demo.sales.FIRST_NAMES", ("Maria",))
+    monkeypatch.setattr("jcicons.demo.sales.LAST_NAMES", ("Santos",))
+    create_customer(CustomerData(name="Maria Santos", phones=["09171234567"]), admin)
+
+    made = create_demo_customers(random.Random(1), admin, utcnow())
+
+    names = [customer.name for customer in made[:26]]
+    assert len(set(names)) == 26
+    assert all(re.fullmatch(r"Maria [A-Z]\. Santos", name) for name in names)
+
+
 def test_demo_data_needs_an_admin_to_record_it_under(runner):
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code != 0
     assert "ensure-admin" in result.output
 
 
-def test_products_option_belongs_to_the_large_scale(runner):
-    result = runner.invoke(args=["demo-data", "--products", "10"])
+@pytest.mark.parametrize("option", ["--products", "--tickets"])
+def test_sizes_belong_to_the_large_scale(runner, option):
+    result = runner.invoke(args=["demo-data", option, "10"])
     assert result.exit_code != 0
     assert "--scale large" in result.output
 
@@ -314,13 +470,22 @@ def test_products_option_belongs_to_the_large_scale(runner):
 
 def test_bulk_build_keeps_every_stock_invariant(admin):
     summary = build_large_demo(
-        admin, seed=3, products=600, history_days=120, long_history_receipts=40
+        admin,
+        seed=3,
+        products=600,
+        history_days=120,
+        long_history_receipts=40,
+        tickets=600,
     )
     assert summary.products == 600
     assert summary.ledger_rows > 2_000
     assert summary.adjustments > 50
     assert summary.serial_units > 300
+    assert summary.repair_tickets >= 600
+    assert summary.repair_parts > 100
     assert_shop_adds_up()
+    assert_repairs_add_up()
+    assert_demo_repairs_look_real()
 
     long_history = db.session.scalar(
         select(func.count())
@@ -335,7 +500,12 @@ def test_bulk_build_keeps_every_stock_invariant(admin):
 
 def test_services_carry_on_after_a_bulk_build(admin):
     build_large_demo(
-        admin, seed=4, products=350, history_days=60, long_history_receipts=10
+        admin,
+        seed=4,
+        products=350,
+        history_days=60,
+        long_history_receipts=10,
+        tickets=150,
     )
     last_number = db.session.scalar(select(func.max(Receiving.number)))
     laptops = db.session.scalar(select(Category).where(Category.name == "Laptops"))
@@ -356,9 +526,58 @@ def test_services_carry_on_after_a_bulk_build(admin):
     assert_shop_adds_up()
 
 
+def test_the_repair_services_carry_on_after_a_bulk_build(admin):
+    build_large_demo(
+        admin,
+        seed=5,
+        products=400,
+        history_days=90,
+        long_history_receipts=10,
+        tickets=300,
+    )
+    year = shop_today().year
+    numbers = db.session.scalars(
+        select(RepairTicket.number).where(RepairTicket.number.like(f"RT-{year}-%"))
+    ).all()
+    customer = db.session.scalar(select(Customer).order_by(Customer.id.desc()))
+    data = IntakeData(customer.id, DeviceType.LAPTOP, "Hinge broke.")
+
+    ticket = create_ticket(data, admin)
+
+    assert ticket.number == f"RT-{year}-{len(numbers) + 1:05d}"
+    ready = db.session.scalar(
+        select(RepairTicket)
+        .where(RepairTicket.status == RepairStatus.READY)
+        .order_by(RepairTicket.id)
+        .limit(1)
+    )
+    owed = ticket_figures(ready).balance_centavos
+    if owed > 0:
+        take_payment(ready, PaymentInput(PaymentMethod.CASH, owed), admin)
+    release_ticket(ready, "Juan Dela Cruz", "Claim stub", admin)
+    assert ready.status == RepairStatus.RELEASED
+    assert_repairs_add_up()
+    assert_shop_adds_up()
+
+
+def test_the_repair_plan_is_the_same_for_the_same_seed():
+    def plan(seed: int) -> list:
+        rng = random.Random(seed)
+        specs = large_catalogue(rng, 500)
+        end = shop_today()
+        history = plan_repair_history(
+            rng, specs, end - timedelta(days=60), end, 200, 2, utcnow()
+        )
+        return [(t.number, t.plan, t.part_uses) for t in history.tickets]
+
+    assert plan(21) == plan(21)
+    assert plan(21) != plan(22)
+
+
 def test_large_demo_command_with_users_and_force(app, runner, make_user):
     make_user("ADMIN")
     args = ["demo-data", "--scale", "large", "--products", "400", "--with-users"]
+    args += ["--tickets", "300"]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
     assert "demo_sales (SALES) one-time password:" in first.output
@@ -372,13 +591,17 @@ def test_large_demo_command_with_users_and_force(app, runner, make_user):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Product)) == 800
         demo_users = db.session.scalars(
-            select(User).where(User.username.in_(["demo_sales", "demo_tech"]))
+            select(User).where(User.username.like("demo_%"))
         ).all()
         assert {(u.role, u.must_change_password) for u in demo_users} == {
             ("SALES", True),
             ("TECH", True),
         }
+        techs = {u.id for u in demo_users if u.role == "TECH"}
+        worked = select(RepairTicket.technician_id).distinct()
+        assert set(db.session.scalars(worked)) - {None} == techs
         assert_shop_adds_up()
+        assert_repairs_add_up()
 
 
 def test_refusal_names_the_products_already_there(admin):

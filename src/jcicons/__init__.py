@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+class StorableIntConverter(IntegerConverter):
+    """`<int:...>` in every route: an id too large for a column is a 404, not a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(
@@ -28,10 +37,7 @@ def create_app(
     config = load_config(environ, overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"])
     app.config.update(config)
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    # The SQLite file holds password hashes: keep its folder from other accounts.
-    instance.chmod(0o750)
+    _private_folder(Path(app.instance_path))
 
     logging_setup.configure_logging(app)
 
@@ -54,12 +60,23 @@ def create_app(
         )
 
     hooks.register(app)
+    app.url_map.converters["int"] = StorableIntConverter
     _register_blueprints(app)
 
     from jcicons.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the instance folder closed to other accounts (it holds the SQLite
+    file with the password hashes); leave one that is already private alone, so a
+    read-only system (systemd's ProtectSystem=strict) can still start the app."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o750)
+    if folder.stat().st_mode & 0o027:
+        folder.chmod(0o750)
 
 
 def _import_models() -> None:
@@ -85,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from jcicons.mail.views import bp as mail_bp
     from jcicons.main.errors import register_error_handlers
     from jcicons.main.views import bp as main_bp
+    from jcicons.repairs import print_views as _print_views  # noqa: F401 - routes
+    from jcicons.repairs.status_views import bp as status_bp
     from jcicons.repairs.views import bp as repairs_bp
     from jcicons.sales.views import bp as sales_bp
     from jcicons.sales.views import pos_bp
@@ -103,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         sales_bp,
         pos_bp,
         repairs_bp,
+        status_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -105,6 +106,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(demo_data)
 
+    from jcicons.backup_cli import backup
+
+    app.cli.add_command(backup)
+
 
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (default HOST).")
@@ -127,6 +132,10 @@ def serve(host: str | None, port: int | None) -> None:
         threads=app.config["WAITRESS_THREADS"],
         ident="jcicons",
     )
+
+
+# Who the security log names for changes made with the `jcicons` command.
+COMMAND_LINE = "(command line)"
 
 
 @click.group("users")
@@ -171,7 +180,20 @@ def users_create(
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     _commit_or_fail("create the user")
+    _security_event("user_created", user)
     click.echo(f"Created {user.username} ({user.role}).")
+
+
+def _security_event(event: str, user: Any) -> None:
+    """Log an account change made on the command line to the security log."""
+    from jcicons.audit.security_log import record_security_event
+
+    record_security_event(
+        event,
+        username=COMMAND_LINE,
+        detail={"target": user.username, "role": user.role},
+        persist=True,
+    )
 
 
 def _find_user(username: str):  # type: ignore[no-untyped-def]
@@ -191,8 +213,9 @@ def users_reset_password(username: str) -> None:
     from jcicons.users.services import reset_password
 
     user = _find_user(username)
-    one_time = reset_password(user, user)
+    one_time = reset_password(user, None)
     _commit_or_fail("reset the password")
+    _security_event("password_reset", user)
     click.echo(f"One-time password for {user.username}: {one_time}")
     click.echo("It must be changed at the next sign-in. It is not stored anywhere.")
 
@@ -222,6 +245,7 @@ def users_deactivate(username: str) -> None:
         {"is_active": False, "sessions_ended": ended},
     )
     _commit_or_fail("deactivate the user")
+    _security_event("user_deactivated", user)
     click.echo(f"{user.username} is deactivated; {ended} session(s) ended.")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROFILES = ("development", "local", "production", "testing")
@@ -74,6 +75,18 @@ def secret_key_problems(key: str | None) -> list[str]:
             "distinct characters"
         )
     return problems
+
+
+def public_base_url_problems(url: str) -> list[str]:
+    """Return what is wrong with PUBLIC_BASE_URL (empty is fine: not set)."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ["PUBLIC_BASE_URL must look like https://repairs.example.ph"]
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        return ["PUBLIC_BASE_URL must be a plain address: no user, query or #part"]
+    return []
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -197,6 +210,9 @@ def load_config(
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Where customers reach the app from outside the shop (the QR code on the
+        # claim stub, links in e-mails); empty: the address staff browse with.
+        "PUBLIC_BASE_URL": env.text("PUBLIC_BASE_URL", "").rstrip("/"),
     }
     if overrides:
         config.update(overrides)
@@ -217,6 +233,7 @@ def _validate(config: dict[str, Any]) -> list[str]:
         problems.append(f"SHOP_TIMEZONE {config['SHOP_TIMEZONE']!r} is not a time zone")
     if config["SESSION_COOKIE_SAMESITE"] not in {"Lax", "Strict"}:
         problems.append("SESSION_COOKIE_SAMESITE must be Lax or Strict")
+    problems += public_base_url_problems(config["PUBLIC_BASE_URL"])
 
     if profile in {"development", "testing"}:
         if not config["SECRET_KEY"]:

@@ -1,12 +1,25 @@
-"""The form base class every form uses: control characters stripped, lengths bounded."""
+"""The form base class every form uses: control characters stripped, lengths bounded.
+
+Forms take their number and date fields from here, not from wtforms: these refuse
+values no database column holds (a 25-digit id, the year 9999), with a message,
+instead of letting them reach a query and fail there.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
 from wtforms import Form, PasswordField, StringField, TextAreaField
+from wtforms import IntegerField as _IntegerField
+
+# The largest whole number a BIGINT column (and SQLite's INTEGER) can hold.
+MAX_INTEGER = 2**63 - 1
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 SINGLE_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 MULTI_LINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -20,6 +33,51 @@ def strip_single_line(value: Any) -> Any:
 def strip_multi_line(value: Any) -> Any:
     """Remove control characters except tab and newlines from a text area."""
     return MULTI_LINE_CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
+def is_storable_integer(value: int) -> bool:
+    """Return True for a whole number a database column can hold."""
+    return -MAX_INTEGER <= value <= MAX_INTEGER
+
+
+def query_int(value: Any) -> int:
+    """Parse a number from a request: `request.args.get(..., type=query_int)`, or
+    `coerce=query_int` on a select of ids.
+
+    Raises ValueError (so `get` falls back to its default, and a field shows an
+    error) for text and for numbers too large to be an id or a count.
+    """
+    number = int(value)
+    if not is_storable_integer(number):
+        raise ValueError("number out of range")
+    return number
+
+
+class IntegerField(_IntegerField):
+    """A whole number that fits a database column."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the number; refuse one too large to store."""
+        super().process_formdata(valuelist)
+        number: int | None = getattr(self, "data", None)
+        if number is not None and not is_storable_integer(number):
+            self.data = None
+            raise ValueError(self.gettext("That number is too large."))
+
+
+class DateField(_DateField):
+    """A calendar date between 1900 and 2999 (later ones overflow a day's end)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the date; refuse one outside the years the shop can have."""
+        super().process_formdata(valuelist)
+        day: date | None = getattr(self, "data", None)
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            self.data = None
+            raise ValueError(
+                f"Choose a date between {EARLIEST_DATE.isoformat()} and "
+                f"{LATEST_DATE.isoformat()}."
+            )
 
 
 class BaseForm(FlaskForm):

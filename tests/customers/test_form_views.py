@@ -60,7 +60,7 @@ def created_id(response) -> int:
 def test_creating_a_business_customer_saves_and_shows_everything(
     app, client, login_as, people
 ):
-    sales = login_as("SALES")
+    owner = login_as("ADMIN")
 
     response = client.post_form(
         "/customers/new",
@@ -87,7 +87,7 @@ def test_creating_a_business_customer_saves_and_shows_everything(
     assert "Orders@santoshw.ph" in page and "Pays by cheque." in page
     assert re.search(r'data-testid="consent">\s*Yes, since 20\d\d-', page)
     assert people.load(customer_id).credit_limit_centavos == 15_000_50
-    assert audit_actions(app, customer_id) == [(sales.username, "customer.create")]
+    assert audit_actions(app, customer_id) == [(owner.username, "customer.create")]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_creating_a_business_customer_saves_and_shows_everything(
 def test_a_bad_field_is_named_and_everything_typed_is_kept(
     app, client, login_as, fields, message
 ):
-    login_as("SALES")
+    login_as("ADMIN")
     typed = new_customer(address="Lahug, Cebu City", email="ana@example.com") | fields
 
     response = client.post_form("/customers/new", typed)
@@ -123,7 +123,7 @@ def test_a_bad_field_is_named_and_everything_typed_is_kept(
 
 
 def test_every_bad_field_is_named_in_one_go(client, login_as):
-    login_as("SALES")
+    login_as("ADMIN")
 
     response = client.post_form(
         "/customers/new",
@@ -181,7 +181,7 @@ def test_the_edit_form_shows_what_is_on_file(client, login_as, people):
     customer = people.customer(
         phones=["09171234567"], credit_limit_centavos=2_500_00, tin="123456789"
     )
-    login_as("SALES")
+    login_as("ADMIN")
 
     form = client.get(f"/customers/{customer}/edit").text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +13,8 @@ from jcicons.inventory.models import SerialUnit
 
 
 def adjust(client, product: int, quantity: str, reason: str, **fields: str):
-    data = {"quantity": quantity, "reason": reason} | fields
+    key = secrets.token_urlsafe(16)
+    data = {"quantity": quantity, "reason": reason, "idempotency_key": key} | fields
     return client.post_form(f"/inventory/products/{product}/adjust", data)
 
 

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import re
+import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from jcicons.audit.models import AuditEvent
+from jcicons.auth.models import User
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.inventory.models import MovementReason, StockCount, StockMovement
+from jcicons.inventory.models import (
+    MovementReason,
+    Product,
+    SerialUnit,
+    StockCount,
+    StockMovement,
+)
 from jcicons.inventory.services import (
+    ReceivingLineData,
     cancel_count,
     count_differences,
     post_count,
+    receive_stock,
     record_counted,
     start_count,
 )
@@ -45,8 +56,9 @@ def test_posting_a_count_adjusts_each_difference_and_leaves_uncounted_stock(
     count = start_count(None, admin)
     counted(count, Mouse=4, **{"HDMI cable": 3})
 
-    assert post_count(count, admin) == 1
+    posting = post_count(count, admin)
 
+    assert [d.line.product_id for d in posting.adjusted] == [mouse.id]
     assert (mouse.on_hand, cable.on_hand, toner.on_hand) == (4, 3, 2)
     row = db.session.scalars(
         select(StockMovement).where(StockMovement.reference_type == "count")
@@ -64,7 +76,7 @@ def test_a_sale_during_the_count_is_not_undone(admin, make_product):
     move_stock(mouse, -2, MovementReason.SOLD, admin, "sale", 1)
 
     assert count_differences(count) == []
-    assert post_count(count, admin) == 0
+    assert post_count(count, admin).adjusted == []
     assert mouse.on_hand == 3
 
 
@@ -82,13 +94,148 @@ def test_a_count_of_a_category_snapshots_only_its_goods(admin, make_product):
     ]
 
 
-def test_a_serialized_difference_must_be_adjusted_unit_by_unit(admin, make_product):
-    make_product("Galaxy A15", is_serialized=True)
+def received_phone(admin, make_product, serials):
+    phone = make_product("Galaxy A15", category="Phones", is_serialized=True)
+    line = ReceivingLineData(phone.id, len(serials), 9_000_00, list(serials))
+    receive_stock("Octagon", "DR-1", date(2026, 1, 5), [line], admin)
+    return phone
+
+
+def test_a_serialized_difference_without_serials_does_not_block_the_count(
+    admin, make_product
+):
+    mouse = stocked(make_product, admin, "Mouse", 5)
+    phone = received_phone(admin, make_product, ["IMEI-1", "IMEI-2"])
+    count = start_count(None, admin)
+    counted(count, Mouse=4, **{"Galaxy A15": 1})
+
+    posting = post_count(count, admin)
+
+    assert [d.line.product_id for d in posting.adjusted] == [mouse.id]
+    assert [(d.line.product_id, d.difference) for d in posting.unsettled] == [
+        (phone.id, -1)
+    ]
+    assert (mouse.on_hand, phone.on_hand, count.status) == (4, 2, "POSTED")
+    audit = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "count.post")
+    ).one()
+    assert audit.after["unsettled"] == [[phone.id, -1]]
+
+
+def test_serials_given_in_the_count_post_a_serialized_difference_unit_by_unit(
+    admin, make_product
+):
+    phone = received_phone(admin, make_product, ["IMEI-1", "IMEI-2", "IMEI-3"])
+    count = start_count(None, admin)
+    counted(count, **{"Galaxy A15": 1})
+    line_id = count.lines[0].id
+
+    posting = post_count(count, admin, {line_id: ["imei-1", "IMEI-3"]})
+
+    rows = db.session.scalars(
+        select(StockMovement).where(StockMovement.reference_type == "count")
+    ).all()
+    statuses = dict(
+        db.session.execute(select(SerialUnit.serial, SerialUnit.status)).all()
+    )
+    assert posting.unsettled == [] and phone.on_hand == 1
+    assert [(r.quantity, r.reference_id, r.reason) for r in rows] == [
+        (-1, count.id, "COUNT_CORRECTION"),
+        (-1, count.id, "COUNT_CORRECTION"),
+    ]
+    assert statuses == {
+        "IMEI-1": "WRITTEN_OFF",
+        "IMEI-2": "IN_STOCK",
+        "IMEI-3": "WRITTEN_OFF",
+    }
+    assert ledger_mismatches() == []
+
+
+def test_a_surplus_of_a_serialized_product_is_posted_with_the_found_serials(
+    admin, make_product
+):
+    phone = received_phone(admin, make_product, ["IMEI-1"])
+    count = start_count(None, admin)
+    counted(count, **{"Galaxy A15": 2})
+
+    post_count(count, admin, {count.lines[0].id: ["IMEI-9"]})
+
+    found = db.session.scalars(select(SerialUnit).filter_by(serial="IMEI-9")).one()
+    assert (phone.on_hand, found.status, found.product_id) == (2, "IN_STOCK", phone.id)
+
+
+@pytest.mark.parametrize(
+    ("serials", "message"),
+    [
+        (["IMEI-1"], r"2 needed, 1 given"),
+        (["IMEI-1", "IMEI-404"], "IMEI-404 is not an in-stock unit of Galaxy A15"),
+    ],
+)
+def test_serials_that_do_not_fit_the_difference_are_refused(
+    admin, make_product, serials, message
+):
+    received_phone(admin, make_product, ["IMEI-1", "IMEI-2", "IMEI-3"])
     count = start_count(None, admin)
     counted(count, **{"Galaxy A15": 1})
 
-    with pytest.raises(DomainError, match="unit by unit"):
-        post_count(count, admin)
+    with pytest.raises(DomainError, match=message):
+        post_count(count, admin, {count.lines[0].id: serials})
+
+
+def test_two_people_posting_one_count_at_once_apply_it_once(app, admin, make_product):
+    mouse = stocked(make_product, admin, "Mouse", 4)
+    count = start_count(None, admin)
+    counted(count, Mouse=14)
+    db.session.commit()
+    count_id, mouse_id, admin_id = count.id, mouse.id, admin.id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def post() -> None:
+        with app.app_context():
+            poster = db.session.get(User, admin_id)
+            mine = db.session.get(StockCount, count_id)
+            count_differences(mine)  # both have read the count as open, as views do
+            barrier.wait()
+            try:
+                post_count(mine, poster)
+                db.session.commit()
+                outcomes.append("posted")
+            except DomainError:
+                db.session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(StockMovement.quantity).where(StockMovement.reference_type == "count")
+    ).all()
+    assert sorted(outcomes) == ["posted", "refused"]
+    assert db.session.get(Product, mouse_id).on_hand == 14
+    assert rows == [10]
+    assert ledger_mismatches() == []
+
+
+def test_a_count_cannot_be_cancelled_once_posted_by_someone_else(admin, make_product):
+    stocked(make_product, admin, "Mouse", 5)
+    count = start_count(None, admin)
+    counted(count, Mouse=3)
+    db.session.execute(
+        StockCount.__table__.update()
+        .where(StockCount.id == count.id)
+        .values(status="POSTED")
+    )  # another request posted it after this one loaded the count as open
+
+    with pytest.raises(DomainError, match="already closed"):
+        cancel_count(count, admin)
+
+    db.session.expire_all()
+    assert db.session.get(StockCount, count.id).status == "POSTED"
 
 
 def test_a_cancelled_count_changes_no_stock_and_cannot_be_posted(admin, make_product):
@@ -123,7 +270,11 @@ def test_starting_posting_and_cancelling_are_audited(admin, make_product):
         "count.start",
         "count.start",
     ]
-    assert posted.after == {"adjustments": [[first.lines[0].product_id, 2]]}
+    assert posted.after == {
+        "adjustments": [[first.lines[0].product_id, 2]],
+        "serials": {},
+        "unsettled": [],
+    }
 
 
 # Screens ----------------------------------------------------------------------
@@ -315,3 +466,72 @@ def test_counting_needs_the_right_to_edit_inventory(
     assert client.get("/inventory/counts").status_code == status
     started = client.post_form("/inventory/counts/new", {"category_id": 0})
     assert started.status_code == (302 if status == 200 else 403)
+
+
+@pytest.fixture
+def phones(seed) -> int:
+    """A serialized phone with two units on the shelf."""
+    phone = seed.product("Galaxy A15", "Phones", is_serialized=True)
+    seed.receive(phone, 2, serials=["IMEI-1", "IMEI-2"])
+    return phone
+
+
+def shown_on_review(client, count_id: int) -> str:
+    review = client.get(f"/inventory/counts/{count_id}/review").text
+    return re.search(r'name="shown" type="hidden" value="(\w+)"', review).group(1)
+
+
+def test_the_review_offers_the_units_in_stock_of_a_short_serialized_product(
+    client, app, login_as, seed, shelf, phones
+):
+    login_as("ADMIN")
+    count_id = start(client, seed, None)
+    enter(client, app, count_id, Mouse="4", **{"Galaxy A15": "1"})
+    line = line_ids(app, count_id)["Galaxy A15"]
+
+    page = client.get(f"/inventory/counts/{count_id}/review").text
+
+    assert f'name="serials-{line}" value="IMEI-1"' in page
+    assert f'name="serials-{line}" value="IMEI-2"' in page
+    assert "Post 1 adjustment(s) and the serialized units given" in page
+
+
+def test_posting_with_a_ticked_unit_writes_it_off_with_the_count(
+    client, app, login_as, seed, shelf, phones
+):
+    login_as("ADMIN")
+    count_id = start(client, seed, None)
+    enter(client, app, count_id, Mouse="4", **{"Galaxy A15": "1"})
+    line = line_ids(app, count_id)["Galaxy A15"]
+    form = {"shown": shown_on_review(client, count_id), "confirm": "y"}
+
+    response = client.post_form(
+        f"/inventory/counts/{count_id}/post", form | {f"serials-{line}": "IMEI-2"}
+    )
+    page = client.get(response.headers["Location"]).text
+
+    assert (seed.load(phones).on_hand, seed.load(shelf["Mouse"]).on_hand) == (1, 4)
+    assert "posted: 2 stock adjustment(s)." in page
+    assert "Still to settle" not in page
+
+
+def test_posting_without_serials_posts_the_rest_and_lists_what_to_settle(
+    client, app, login_as, seed, shelf, phones
+):
+    login_as("ADMIN")
+    count_id = start(client, seed, None)
+    enter(client, app, count_id, Mouse="4", **{"Galaxy A15": "1"})
+    form = {"shown": shown_on_review(client, count_id), "confirm": "y"}
+
+    response = client.post_form(f"/inventory/counts/{count_id}/post", form)
+    page = client.get(response.headers["Location"]).text
+    settle = re.search(r'href="([^"]+)" data-testid="settle-\d+"', page).group(1)
+    adjust = client.get(settle.replace("&amp;", "&")).text
+
+    assert (seed.load(phones).on_hand, seed.load(shelf["Mouse"]).on_hand) == (2, 4)
+    assert "posted: 1 stock adjustment(s). Still to settle unit by unit" in page
+    assert "Galaxy A15 (-1)" in page
+    assert settle.startswith(f"/inventory/products/{phones}/adjust?")
+    assert 'name="quantity" required type="number" value="-1"' in adjust
+    assert '<option selected value="COUNT_CORRECTION">' in adjust
+    assert f'value="Count #{count_id}"' in adjust

@@ -98,17 +98,19 @@ def test_csv_neutralises_formula_like_names(client, login_as, catalogue):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("role", ["SALES", "TECH"])
-def test_others_get_the_list_without_costs(client, login_as, catalogue, fmt, role):
+@pytest.mark.parametrize(
+    ("role", "toggle"), [("SALES", False), ("SALES", True), ("TECH", True)]
+)
+def test_only_the_owner_may_export_the_product_list(
+    client, login_as, seed, catalogue, fmt, role, toggle
+):
+    seed.toggle("SALES_CAN_EDIT_INVENTORY", toggle)
     login_as(role)
 
     response = client.get(f"/inventory/export/products.{fmt}")
-    header = (
-        list(csv_rows(response)[0]) if fmt == "csv" else list(xlsx_rows(response)[0])
-    )
 
-    assert response.status_code == 200
-    assert "cost" not in header and "price" in header
+    assert response.status_code == 403
+    assert "LAP-1" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -151,11 +153,24 @@ def test_archived_products_are_exported_only_when_asked(
     assert [(row["sku"], row["archived"]) for row in archived] == [("SRV-1", "yes")]
 
 
-def test_the_export_page_offers_both_formats(client, login_as):
-    login_as("TECH")
+def test_the_export_page_offers_both_formats_to_the_owner(client, login_as):
+    login_as("ADMIN")
 
     page = client.get("/inventory/export").text
 
     assert 'action="/inventory/export/products.xlsx"' in page
     assert 'formaction="/inventory/export/products.csv"' in page
-    assert "Unit costs are left out." in page
+    assert "Unit costs are included." in page
+
+
+@pytest.mark.parametrize("role", ["SALES", "TECH"])
+def test_the_export_page_tells_others_that_exports_are_for_the_owner(
+    client, login_as, role
+):
+    login_as(role)
+
+    page = client.get("/inventory/export").text
+
+    assert "/inventory/export/products." not in page
+    assert 'data-testid="exports-for-owner"' in page
+    assert 'href="/inventory/low-stock?all=1"' in page

@@ -247,9 +247,9 @@ def test_importing_creates_every_product_and_audits_the_batch(admin, make_catego
             "LAP-9,Lenovo,Laptops,100,80,1,no,no,", ",Reformat,Laptops,500,,,yes,no,"
         ),
     )
-    batch = save_import_batch(parsed, "p.csv", admin)
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
 
-    outcome = import_products(batch, admin, skip_invalid=False)
+    outcome = import_products(batch, admin, skip_invalid=False, may_set_cost=True)
 
     found = products()
     assert len(outcome.created) == 2 and outcome.skipped_lines == []
@@ -273,13 +273,13 @@ def test_nothing_is_imported_while_a_row_is_bad_unless_asked_to_skip(
     parsed = read_upload(
         "p.csv", csv_bytes("A-1,Good,Laptops,1,,,,,", "B-1,Bad,Laptops,abc,,,,,")
     )
-    batch = save_import_batch(parsed, "p.csv", admin)
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
 
     with pytest.raises(DomainError, match="1 row"):
-        import_products(batch, admin, skip_invalid=False)
+        import_products(batch, admin, skip_invalid=False, may_set_cost=True)
     assert products() == {}
 
-    outcome = import_products(batch, admin, skip_invalid=True)
+    outcome = import_products(batch, admin, skip_invalid=True, may_set_cost=True)
     audit = db.session.scalars(
         select(AuditEvent).filter_by(action="product.import")
     ).one()
@@ -292,9 +292,9 @@ def test_a_generated_sku_never_takes_one_the_file_asks_for(admin, make_category)
     parsed = read_upload(
         "p.csv", csv_bytes(",First,Laptops,1,,,,,", "LAP-00001,Second,Laptops,1,,,,,")
     )
-    batch = save_import_batch(parsed, "p.csv", admin)
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
 
-    import_products(batch, admin, skip_invalid=False)
+    import_products(batch, admin, skip_invalid=False, may_set_cost=True)
 
     assert {p.name: sku for sku, p in products().items()} == {
         "Second": "LAP-00001",
@@ -305,18 +305,18 @@ def test_a_generated_sku_never_takes_one_the_file_asks_for(admin, make_category)
 def test_rows_are_checked_again_when_confirming(admin, make_product):
     make_product("Already here", sku="LAP-1")
     parsed = read_upload("p.csv", csv_bytes("LAP-5,New,Laptops,1,,,,,"))
-    batch = save_import_batch(parsed, "p.csv", admin)
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
     make_product("Taken meanwhile", sku="LAP-5")
 
     with pytest.raises(DomainError, match="1 row"):
-        import_products(batch, admin, skip_invalid=False)
+        import_products(batch, admin, skip_invalid=False, may_set_cost=True)
 
 
 def test_an_upload_can_be_opened_only_by_its_uploader(admin, make_user, make_category):
     other = db.session.get(User, make_user("ADMIN").id)
     make_category("Laptops")
     parsed = read_upload("p.csv", csv_bytes("A,B,Laptops,1,,,,,"))
-    batch = save_import_batch(parsed, "p.csv", admin)
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
 
     assert get_import_batch(batch.token, admin) is batch
     with pytest.raises(DomainError, match="no longer available"):
@@ -378,6 +378,68 @@ def test_the_preview_lists_every_problem_and_skipping_must_be_chosen(
     assert "1 row(s) skipped" in client.get(skipped.headers["Location"]).text
     with app.app_context():
         assert list(products()) == ["A-1"]
+
+
+def test_sales_importing_a_cost_column_creates_products_without_costs(
+    client, app, login_as, seed
+):
+    seed.category("Laptops")
+    seed.toggle("SALES_CAN_EDIT_INVENTORY", True)
+    login_as("SALES")
+    location = upload(
+        client,
+        csv_bytes("LAP-1,Lenovo,Laptops,100,80,,,,", "LAP-2,Acer,Laptops,90,x,,,,"),
+    ).headers["Location"]
+
+    preview = client.get(location).text
+    done = client.post_form(location + "/confirm")
+
+    assert 'data-testid="costs-ignored"' in preview
+    assert "only the owner (ADMIN) sets unit costs" in preview
+    assert "<strong>0</strong> with problems" in preview  # the bad cost is ignored
+    assert done.status_code == 302
+    with app.app_context():
+        costs = {sku: p.cost_centavos for sku, p in products().items()}
+    assert costs == {"LAP-1": 0, "LAP-2": 0}
+
+
+def test_admin_importing_a_cost_column_sets_the_costs(client, app, login_as, seed):
+    seed.category("Laptops")
+    login_as("ADMIN")
+    location = upload(client, csv_bytes("LAP-1,Lenovo,Laptops,100,80,,,,")).headers[
+        "Location"
+    ]
+
+    preview = client.get(location).text
+    client.post_form(location + "/confirm")
+
+    assert "costs-ignored" not in preview
+    with app.app_context():
+        assert products()["LAP-1"].cost_centavos == 80_00
+
+
+def test_an_import_without_the_right_to_costs_never_sets_one(admin, make_category):
+    make_category("Laptops")
+    parsed = read_upload("p.csv", csv_bytes("LAP-9,Lenovo,Laptops,100,80,,,,"))
+    kept = save_import_batch(parsed, "p.csv", admin, may_set_cost=True)
+
+    import_products(kept, admin, skip_invalid=False, may_set_cost=False)
+
+    assert products()["LAP-9"].cost_centavos == 0
+
+
+def test_the_upload_of_someone_without_the_right_to_costs_drops_the_column(
+    admin, make_category
+):
+    make_category("Laptops")
+    parsed = read_upload("p.csv", csv_bytes(f"LAP-9,Lenovo,Laptops,100,{'9' * 40},,,,"))
+    assert "cost" in parsed.rows[0]["problems"]  # too long to be a cost
+
+    batch = save_import_batch(parsed, "p.csv", admin, may_set_cost=False)
+
+    assert "cost" not in batch.rows[0]["cells"]
+    assert "cost" not in batch.rows[0]["problems"]
+    assert batch.ignored_columns == ["cost"]
 
 
 def test_a_hostile_file_is_refused_on_the_upload_page(client, login_as):

@@ -121,13 +121,15 @@ def test_sales_creates_receives_and_adjusts_when_the_toggle_is_on(
         {
             "supplier_name": "Octagon",
             "received_date": "2026-01-05",
+            "idempotency_key": "first-receiving",
             "lines-0-product": "ACC-00001",
             "lines-0-quantity": "10",
             "lines-0-unit_cost": "180.00",
         },
     )
     adjusted = client.post_form(
-        f"/inventory/products/{product}/adjust", {"quantity": "-1", "reason": "DAMAGED"}
+        f"/inventory/products/{product}/adjust",
+        {"quantity": "-1", "reason": "DAMAGED", "idempotency_key": "first-adjustment"},
     )
 
     assert [r.status_code for r in (created, received, adjusted)] == [302, 302, 302]

@@ -121,7 +121,7 @@ def test_a_category_narrows_the_list(client, login_as, seed, shortages):
 
 
 def test_the_purchase_list_exports_as_csv(client, login_as, shortages):
-    login_as("SALES")
+    login_as("ADMIN")
 
     response = client.get("/inventory/low-stock/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -130,7 +130,22 @@ def test_the_purchase_list_exports_as_csv(client, login_as, shortages):
         ("ACC-M90", "0", "3"),
         ("INK-003K", "1", "12"),
     ]
-    assert "unit_cost" not in rows[0] and "estimated_cost" not in rows[0]
+    assert rows[1]["estimated_cost"] == "3000.00"
+
+
+@pytest.mark.parametrize("role", ["SALES", "TECH"])
+def test_others_may_print_the_purchase_list_but_not_export_it(
+    client, login_as, shortages, role
+):
+    login_as(role)
+
+    page = client.get("/inventory/low-stock").text
+    printable = client.get("/inventory/low-stock?all=1")
+
+    assert client.get("/inventory/low-stock/export.csv").status_code == 403
+    assert client.get("/inventory/low-stock/export.xlsx").status_code == 403
+    assert "/inventory/low-stock/export." not in page
+    assert printable.status_code == 200 and "INK-003K" in printable.text
 
 
 def test_the_purchase_list_exports_as_xlsx_with_peso_costs(client, login_as, shortages):

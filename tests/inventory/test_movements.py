@@ -202,16 +202,18 @@ def test_the_xlsx_export_keeps_numbers_and_times_as_such(
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_exports_leave_unit_costs_out_for_others(client, login_as, ram, fmt):
-    login_as("SALES")
+@pytest.mark.parametrize("role", ["SALES", "TECH"])
+def test_exports_are_the_owners_and_hidden_from_others(
+    client, login_as, ram, fmt, role
+):
+    login_as(role)
 
     response = client.get(f"/inventory/movements/export.{fmt}")
+    page = client.get("/inventory/movements").text
 
-    if fmt == "csv":
-        assert "unit_cost" not in read_csv(response)[0]
-    else:
-        sheet = load_workbook(io.BytesIO(response.data)).active
-        assert "unit_cost" not in [c.value for c in sheet[1]]
+    assert response.status_code == 403
+    assert "/inventory/movements/export." not in page
+    assert 'data-testid="movements"' in page
 
 
 def test_an_unknown_export_format_is_not_found(client, login_as):

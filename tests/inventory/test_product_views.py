@@ -317,17 +317,23 @@ def test_product_page_lists_movements_with_reference_actor_and_shop_time(
     login_as("ADMIN")
     client.post_form(
         f"/inventory/products/{product}/adjust",
-        {"quantity": "-1", "reason": "DAMAGED", "note": "Dropped"},
+        {
+            "quantity": "-1",
+            "reason": "DAMAGED",
+            "note": "Dropped",
+            "idempotency_key": "dropped-one",
+        },
     )
 
     page = client.get(f"/inventory/products/{product}").text
     rows = re.findall(r"<tr>\s*<td class=\"text-nowrap\">(.*?)</tr>", page, re.S)
     text = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in rows]
 
-    damaged = ["2026-03-02", "00:30", "Damaged", MINUS + "1", "3", "adjustment"]
+    damaged = ["2026-03-02", "00:30", "Damaged", MINUS + "1", "3", "Adjustment"]
+    received = ["2026-03-02", "00:30", "Received", "+4", "4", "Receiving"]
     assert text[0][:6] == damaged
-    assert text[1][:6] == ["2026-03-02", "00:30", "Received", "+4", "4", "RCV-000001"]
-    assert f'href="/inventory/receivings/{receiving}">RCV-000001</a>' in page
+    assert text[1][:7] == [*received, "RCV-000001"]
+    assert f'href="/inventory/receivings/{receiving}">Receiving RCV-000001</a>' in page
     assert "owner" in rows[1] and "Dropped" in rows[0]
 
 
@@ -341,7 +347,7 @@ def test_movements_are_paged(client, login_as, seed):
     second = client.get(f"/inventory/products/{product}?page=2").text
 
     assert first.count("RCV-0000") == 25
-    assert re.findall(r">(RCV-\d+)<", second) == ["RCV-000002", "RCV-000001"]
+    assert re.findall(r">Receiving (RCV-\d+)<", second) == ["RCV-000002", "RCV-000001"]
 
 
 def test_archiving_keeps_the_product_and_its_history_and_restore_undoes_it(

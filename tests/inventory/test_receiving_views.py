@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +20,7 @@ def receiving_form(*lines: dict[str, str], **fields: str) -> dict[str, str]:
         "supplier_name": "Octagon Computer",
         "supplier_document": "DR-5521",
         "received_date": "2026-01-05",
+        "idempotency_key": secrets.token_urlsafe(16),
     } | fields
     for index, line in enumerate(lines):
         data |= {f"lines-{index}-{name}": value for name, value in line.items()}

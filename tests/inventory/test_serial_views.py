@@ -32,7 +32,7 @@ def test_a_unit_in_stock_shows_its_product_and_receiving(client, login_as, phone
     assert f'href="/inventory/products/{phone}">Galaxy A15</a>' in page
     assert 'data-testid="serial-status">In stock<' in page
     assert re.search(r">RCV-000001</a> from Octagon Computer", page)
-    assert history(page) == [["Received", "+1", "RCV-000001"]]
+    assert history(page) == [["Received", "+1", "Receiving RCV-000001"]]
 
 
 @pytest.mark.parametrize(
@@ -48,15 +48,20 @@ def test_a_unit_that_left_stock_shows_where_it_went(
     login_as("ADMIN")
     client.post_form(
         f"/inventory/products/{phone}/adjust",
-        {"quantity": "-1", "reason": reason, "serials": "IMEI-1002"},
+        {
+            "quantity": "-1",
+            "reason": reason,
+            "serials": "IMEI-1002",
+            "idempotency_key": "lose-one",
+        },
     )
 
     page = client.get("/inventory/serials?serial=IMEI-1002").text
 
     assert f'data-testid="serial-status">{status}<' in page
     assert history(page) == [
-        ["Received", "+1", "RCV-000001"],
-        [label, MINUS + "1", "adjustment"],
+        ["Received", "+1", "Receiving RCV-000001"],
+        [label, MINUS + "1", "Adjustment"],
     ]
 
 

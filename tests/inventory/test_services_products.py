@@ -12,8 +12,9 @@ from jcicons.inventory.models import MovementReason
 from jcicons.inventory.queries import (
     autocomplete,
     category_usage,
+    document_numbers,
     in_stock_serials,
-    receiving_numbers,
+    in_stock_serials_of,
 )
 from jcicons.inventory.services import (
     ProductData,
@@ -159,5 +160,8 @@ def test_read_helpers_for_the_screens(admin, make_product):
     adjust_stock(phone, -1, MovementReason.DAMAGED, admin, serials=["B-2"])
 
     assert category_usage() == {phone.category_id: (1, 1)}
-    assert receiving_numbers({receiving.id}) == {receiving.id: "RCV-000001"}
+    assert document_numbers([("receiving", receiving.id), ("adjustment", None)]) == {
+        ("receiving", receiving.id): "RCV-000001"
+    }
     assert in_stock_serials(phone.id) == ["A-1"]
+    assert in_stock_serials_of([phone.id, old.id]) == {phone.id: ["A-1"]}

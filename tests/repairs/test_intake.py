@@ -90,14 +90,6 @@ def test_services_are_copied_with_their_price_and_warranty(make_ticket, make_ser
     assert lines == [("Board repair", 2_500_00, 90), ("Cleaning", 350_00, 7)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="create_ticket (and _event, add_part) set the child's ticket_id, add it "
-    "to the session and then append it to a collection that was never loaded: the "
-    "append lazy-loads the collection, whose autoflush already wrote the child, so "
-    "the first labour line (and timeline entry, and part) is in the list twice "
-    "until the session expires, and ticket_figures counts it twice.",
-)
 def test_figures_right_after_intake_count_each_labour_line_once(
     make_ticket, make_service
 ):

@@ -233,13 +233,6 @@ def test_a_labour_line_cannot_have_a_negative_price(admin, make_service, make_ti
         add_service(make_ticket(), make_service().id, admin, -1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="add_part flushes the new RepairPart and then appends it to "
-    "ticket.parts; when the collection was not loaded yet, the append lazy-loads "
-    "it (the part is already in the database) and adds it a second time, so "
-    "ticket_figures counts the part twice in the same session.",
-)
 def test_figures_right_after_adding_a_part_count_it_once(admin, stocked, make_ticket):
     ram = stocked("8GB DDR4 RAM", 1_800_00, on_hand=5)
     ticket = make_ticket()

@@ -200,12 +200,6 @@ def test_a_ticket_promised_for_today_is_not_overdue(sales, make_ticket):
     assert listed(sales, overdue=True) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the overdue filter leaves out only READY and RELEASED: a cancelled, "
-    "unrepairable or pulled-out ticket waiting for pickup (work stopped, nothing "
-    "left to finish) is listed as overdue.",
-)
 def test_overdue_leaves_out_tickets_whose_work_has_stopped(sales, promised):
     assert promised[S.CANCELLED].number not in listed(sales, overdue=True)
 

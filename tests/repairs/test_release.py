@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from jcicons import clock
+from jcicons.customers.models import Customer
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.repairs.models import RepairStatus, RepairTicket, ServiceType
@@ -23,8 +24,14 @@ from jcicons.repairs.services import (
     ticket_figures,
     waive_charges,
 )
-from jcicons.sales.services import customer_open_balance
-from repairs.repair_helpers import cash, walk_to
+from jcicons.sales.queries import customer_account
+from jcicons.sales.services import (
+    CartLine,
+    CheckoutRequest,
+    checkout,
+    customer_open_balance,
+)
+from repairs.repair_helpers import cash, gcash, walk_to
 
 S = RepairStatus
 
@@ -158,18 +165,75 @@ def test_on_credit_with_nothing_owed_is_an_ordinary_release(admin, ready):
     assert (ready.released_on_credit, ready.credit_reason) == (False, "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="release on credit only flags the ticket: the balance never reaches "
-    "the customer's account (customer_open_balance / customer_account count sales "
-    "only), so the credit limit ignores it; and take_payment refuses a released "
-    "ticket, so the receivable cannot be collected anywhere.",
-)
 def test_release_on_credit_puts_the_balance_on_the_customer_account(admin, ready):
     take_payment(ready, cash(1_000_00), admin)
     release_ticket(ready, "Ana Reyes", "", admin, True, "Pays on payday")
 
     assert customer_open_balance(ready.customer_id) == 500_00
+
+
+def test_the_account_shows_repair_charges_payments_and_what_is_owed(admin, ready):
+    take_payment(ready, cash(1_000_00), admin)
+    release_ticket(ready, "Ana Reyes", "", admin, True, "Pays on payday")
+
+    account = customer_account(ready.customer_id)
+    assert (
+        account.repairs_charged_centavos,
+        account.repairs_paid_centavos,
+        account.repairs_owed_centavos,
+        account.open_balance_centavos,
+    ) == (1_500_00, 1_000_00, 500_00, 500_00)
+
+
+def test_an_open_ticket_deposit_owes_nothing_on_the_account(admin, ready):
+    take_payment(ready, cash(200_00), admin)
+
+    account = customer_account(ready.customer_id)
+    assert (account.repairs_paid_centavos, account.open_balance_centavos) == (200_00, 0)
+
+
+def test_the_credit_balance_is_collected_after_release_and_never_beyond_it(
+    admin, sales, ready
+):
+    take_payment(ready, cash(1_000_00), admin)
+    release_ticket(ready, "Ana Reyes", "", admin, True, "Pays on payday")
+
+    with pytest.raises(DomainError, match="more than the balance"):
+        take_payment(ready, cash(500_01), sales)
+    take_payment(ready, gcash(500_00), sales, note="Paid on payday")
+    assert ticket_figures(ready).balance_centavos == 0
+    assert customer_open_balance(ready.customer_id) == 0
+    with pytest.raises(DomainError, match="nothing is owed"):
+        take_payment(ready, cash(1_00), sales)
+
+
+def test_a_settled_release_takes_no_more_payments(sales, ready):
+    pay_up(ready, sales)
+    release_ticket(ready, "Ana Reyes", "", sales)
+
+    with pytest.raises(DomainError, match="nothing is owed"):
+        take_payment(ready, cash(100_00), sales)
+
+
+def test_the_repair_receivable_counts_against_the_credit_limit_at_the_counter(
+    admin, ready, stocked
+):
+    customer = db.session.get(Customer, ready.customer_id)
+    customer.credit_limit_centavos = 1_000_00
+    take_payment(ready, cash(1_000_00), admin)
+    release_ticket(ready, "Ana Reyes", "", admin, True, "Pays on payday")
+    mouse = stocked("Wireless mouse", 600_00, on_hand=3)
+
+    request = CheckoutRequest(
+        lines=[CartLine(mouse.id, 1)],
+        payments=[],
+        customer_id=customer.id,
+        charge_to_account=True,
+        due_date=date(2026, 7, 15),
+        idempotency_key="credit-after-repair",
+    )
+    with pytest.raises(DomainError, match="over their credit limit"):
+        checkout(request, admin, {"VAT_REGISTERED": True})
 
 
 # Warranty -----------------------------------------------------------------------------
@@ -287,16 +351,13 @@ def test_an_open_ticket_has_no_warranty_to_come_back_under(admin, ready):
         open_comeback(ready, "Still broken", admin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_comeback re-picks the original's services from the catalogue "
-    "through _chosen_services, which refuses archived ones: once ADMIN archives a "
-    "service, every comeback under its warranty fails with 'One of the services "
-    "is no longer offered.'",
-)
 def test_a_comeback_opens_even_when_the_service_was_archived_since(admin, released):
     reformat = released.services[0].service_type_id
     set_service_type_archived(db.session.get(ServiceType, reformat), True, admin)
 
     comeback = open_comeback(released, "Flickers", admin)
     assert comeback.original_ticket_id == released.id
+    assert [(s.name, s.price_centavos, s.warranty_days) for s in comeback.services] == [
+        ("Reformat", 0, 30),
+        ("Screen replacement", 0, 90),
+    ]

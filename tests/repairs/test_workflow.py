@@ -114,7 +114,8 @@ def test_the_repair_goes_on_only_after_the_estimate_is_approved(
     if decision != EstimateDecision.PENDING:
         record_estimate_decision(ticket, decision, admin)
 
-    with pytest.raises(DomainError, match="approval of the estimate"):
+    expected = "declined" if decision == EstimateDecision.DECLINED else "approval"
+    with pytest.raises(DomainError, match=expected):
         change_status(ticket, end, admin)
     assert ticket.status == S.WAITING_APPROVAL
 
@@ -130,12 +131,6 @@ def test_an_approved_estimate_lets_the_repair_go_on(sales, admin, make_ticket):
     assert ticket.estimate_decided_at == clock.utcnow()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="change_status checks the estimate only when leaving Waiting for "
-    "approval: after the customer declines, Waiting for approval -> Diagnosing -> "
-    "In repair goes through with the estimate still DECLINED.",
-)
 def test_a_declined_estimate_cannot_be_bypassed_through_diagnosing(admin, make_ticket):
     ticket = make_ticket()
     walk_to(ticket, S.WAITING_APPROVAL, admin)
@@ -144,6 +139,21 @@ def test_a_declined_estimate_cannot_be_bypassed_through_diagnosing(admin, make_t
 
     with pytest.raises(DomainError, match="estimate"):
         change_status(ticket, S.IN_REPAIR, admin)
+
+
+def test_asking_again_after_a_decline_needs_a_new_yes(admin, make_ticket):
+    ticket = make_ticket()
+    walk_to(ticket, S.WAITING_APPROVAL, admin)
+    record_estimate_decision(ticket, EstimateDecision.DECLINED, admin)
+    change_status(ticket, S.DIAGNOSING, admin, note="Cheaper part found")
+    change_status(ticket, S.WAITING_APPROVAL, admin)
+
+    assert ticket.estimate_decision == EstimateDecision.PENDING
+    with pytest.raises(DomainError, match="approval"):
+        change_status(ticket, S.IN_REPAIR, admin)
+    record_estimate_decision(ticket, EstimateDecision.APPROVED, admin)
+    change_status(ticket, S.IN_REPAIR, admin)
+    assert ticket.status == S.IN_REPAIR
 
 
 def test_a_ticket_without_an_estimate_step_can_go_straight_to_repair(

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from jcicons.auth.models import User
+from jcicons.clock import shop_today
 from jcicons.customers.models import Customer
 from jcicons.extensions import db
 from jcicons.inventory.models import Category
@@ -60,7 +61,9 @@ class Counter:
             db.session.commit()
             return product.id
 
-    def customer(self, name: str = "Dela Cruz Trading", credit_limit: int = 0) -> int:
+    def customer(
+        self, name: str = "Dela Cruz Trading", credit_limit: int = 0, **fields: Any
+    ) -> int:
         with self.app.app_context():
             count = db.session.scalar(select(func.count()).select_from(Customer)) or 0
             row = Customer(
@@ -68,6 +71,7 @@ class Counter:
                 kind="BUSINESS",
                 name=name,
                 credit_limit_centavos=credit_limit,
+                **fields,
             )
             db.session.add(row)
             db.session.commit()
@@ -85,6 +89,11 @@ class Counter:
                 _ = (row.lines, row.payments)
                 db.session.expunge(row)
             return rows
+
+
+def soon() -> str:
+    """Return a due date a month from today (shop time), as the form sends it."""
+    return (shop_today() + timedelta(days=30)).isoformat()
 
 
 def line(product_id: int, quantity: int = 1, **extra: Any) -> dict[str, Any]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from jcicons.audit.models import AuditEvent
+from jcicons.clock import shop_today
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import Product, SerialUnit, StockMovement
@@ -157,7 +158,7 @@ def test_a_sales_discount_above_the_cap_needs_an_admin(cashier, admin, stocked):
 def test_credit_sale_stays_within_the_customer_limit(cashier, stocked, customer):
     printer = stocked("Epson L3210", 9_000_00, on_hand=3)
     client = customer(credit_limit=15_000_00)
-    due = date(2027, 1, 31)
+    due = shop_today() + timedelta(days=30)
     first = checkout(
         request(
             [CartLine(printer.id, 1)],
@@ -195,7 +196,7 @@ def test_collecting_more_than_the_balance_is_refused(cashier, stocked, customer)
             [],
             customer_id=client.id,
             charge_to_account=True,
-            due_date=date(2027, 1, 31),
+            due_date=shop_today() + timedelta(days=30),
         ),
         cashier,
         SETTINGS,
@@ -215,7 +216,7 @@ def test_two_cashiers_collecting_one_balance_at_once_take_it_once(
             [],
             customer_id=client.id,
             charge_to_account=True,
-            due_date=date(2027, 1, 31),
+            due_date=shop_today() + timedelta(days=30),
         ),
         cashier,
         SETTINGS,

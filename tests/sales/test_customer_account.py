@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ from jcicons.sales.services import (
 SETTINGS = {"VAT_REGISTERED": True, "SALES_DISCOUNT_CAP_PERCENT": 10}
 
 
-def on_account(product_id, quantity, customer_id, paid=0, due=date(2027, 1, 31)):
+def on_account(product_id, quantity, customer_id, paid=0, due=None):
     payments = [PaymentInput(PaymentMethod.CASH, paid)] if paid else []
     return CheckoutRequest(
         uuid.uuid4().hex,
@@ -32,7 +32,7 @@ def on_account(product_id, quantity, customer_id, paid=0, due=date(2027, 1, 31))
         payments,
         customer_id=customer_id,
         charge_to_account=True,
-        due_date=due,
+        due_date=due or clock.shop_today() + timedelta(days=30),
     )
 
 

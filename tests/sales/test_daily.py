@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from helpers import STRONG_PASSWORD, count_statements, login
 from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
@@ -28,6 +29,7 @@ from jcicons.sales.services import (
     PaymentInput,
     ReturnInput,
     checkout,
+    record_cash_count,
     return_items,
     void_sale,
 )
@@ -135,10 +137,16 @@ def test_the_page_defaults_to_today_in_manila(busy_day, client, login_as):
     assert cell(page, "day") == "2026-12-03"
 
 
-def test_a_cash_count_records_its_variance_once_per_cashier_and_day(
-    busy_day, client, login_as
+def sign_in_owner(client) -> None:
+    """Sign in as the ADMIN who rang up the day's sales (and so holds its cash)."""
+    response = login(client, "owner", STRONG_PASSWORD)
+    assert response.status_code == 302
+
+
+def test_a_cash_count_records_the_variance_of_the_cashier_who_took_the_cash(
+    busy_day, client
 ):
-    clerk = login_as("SALES")
+    sign_in_owner(client)
     response = client.post_form(
         "/sales/daily/cash-count",
         {"day": "2026-12-03", "counted": "850.00", "note": "Short a little"},
@@ -146,25 +154,69 @@ def test_a_cash_count_records_its_variance_once_per_cashier_and_day(
     )
     assert "Cash count recorded: variance -₱49.00." in response.text
     assert cell(response.text, "variance") == "-₱49.00"
-    assert 'data-testid="cash-count-form"' not in response.text
+    assert 'data-testid="recount-note"' in response.text  # a recount is offered
 
     with client.application.app_context():
         count = db.session.scalar(select(CashCount))
         assert (count.business_date, count.expected_centavos, count.counted_by_id) == (
             date(2026, 12, 3),
             899_00,
-            clerk.id,
+            busy_day,
         )
         audit = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "cash.count")
         )
         assert audit.after["variance_centavos"] == -49_00
 
+
+def test_a_recount_the_same_day_replaces_the_count_and_audits_both(busy_day, client):
+    sign_in_owner(client)
+    client.post_form("/sales/daily/cash-count", {"day": "2026-12-03", "counted": "850"})
+    at(2026, 12, 3, 9, 30)
+
     again = client.post_form(
-        "/sales/daily/cash-count", {"day": "2026-12-03", "counted": "899"}
+        "/sales/daily/cash-count",
+        {"day": "2026-12-03", "counted": "899", "note": "Found the coins"},
+        follow_redirects=True,
     )
-    assert again.status_code == 422
-    assert "You already recorded the cash count of that day." in again.text
+
+    assert "Cash recount recorded: variance ₱0.00." in again.text
+    assert "recounted 2026-12-03 17:30" in again.text
+    with client.application.app_context():
+        [count] = db.session.scalars(select(CashCount)).all()
+        assert (count.counted_centavos, count.variance_centavos) == (899_00, 0)
+        recount = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "cash.recount")
+        )
+        assert (
+            recount.before["counted_centavos"],
+            recount.after["counted_centavos"],
+        ) == (
+            850_00,
+            899_00,
+        )
+        assert recount.after["note"] == "Found the coins"
+
+
+def test_a_clerk_who_took_no_cash_is_expected_to_hold_none(busy_day, client, login_as):
+    login_as("SALES")
+    response = client.post_form(
+        "/sales/daily/cash-count",
+        {"day": "2026-12-03", "counted": "0"},
+        follow_redirects=True,
+    )
+    assert "Cash count recorded: variance ₱0.00." in response.text
+    with client.application.app_context():
+        assert db.session.scalar(select(CashCount.expected_centavos)) == 0
+
+
+def test_the_daily_page_shows_each_cashiers_expected_cash(busy_day, client):
+    sign_in_owner(client)
+    page = client.get("/sales/daily", query_string={"day": "2026-12-03"}).text
+    row = re.search(r'<tr data-cashier="owner">(.*?)</tr>', page, re.S)
+    assert row, "no row for the owner"
+    cells = re.findall(r"<td[^>]*>([^<]*)", row.group(1))
+    assert cells[:4] == ["owner", "₱2,697.00", "₱1,798.00", "₱899.00"]
 
 
 def test_a_cash_count_needs_an_amount(busy_day, client, login_as):
@@ -251,10 +303,8 @@ def test_store_credit_is_shown_apart_and_left_out_of_money_and_cash(
     assert (cell(page, "sales-count"), cell(page, "sales-total")) == ("2", "₱2,697.00")
 
 
-def test_the_cash_count_expects_cash_only_not_store_credit(
-    credit_day, client, login_as
-):
-    login_as("SALES")
+def test_the_cash_count_expects_cash_only_not_store_credit(credit_day, client):
+    sign_in_owner(client)
     response = client.post_form(
         "/sales/daily/cash-count",
         {"day": "2026-12-03", "counted": "2,197.00"},
@@ -265,3 +315,86 @@ def test_the_cash_count_expects_cash_only_not_store_credit(
     with client.application.app_context():
         count = db.session.scalar(select(CashCount))
         assert count.expected_centavos == 2_197_00
+
+
+def ring_up_day(app, admin_id: int, cashier_ids: list[int], sales_each: int) -> None:
+    """Sell, return and count cash on 3 December for each cashier given."""
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        category = create_category(f"Goods {uuid.uuid4().hex[:6]}", admin)
+        cable = create_product(
+            ProductData(
+                name="HDMI cable", category_id=category.id, price_centavos=250_00
+            ),
+            admin,
+        )
+        stock = [ReceivingLineData(cable.id, 100, 100_00, [])]
+        receive_stock("Supplier", "DR", date(2026, 12, 1), stock, admin)
+        at(2026, 12, 3, 2, 0)
+        for cashier_id in cashier_ids:
+            seller = db.session.get(User, cashier_id)
+            for _ in range(sales_each):
+                payment = PaymentInput(PaymentMethod.CASH, 250_00)
+                request = CheckoutRequest(
+                    uuid.uuid4().hex, [CartLine(cable.id, 1)], [payment]
+                )
+                sale = checkout(request, seller, SETTINGS)
+            back = [ReturnInput(sale.lines[0].id, 1)]
+            return_items(sale, back, "Spare", PaymentMethod.CASH, seller)
+            record_cash_count(date(2026, 12, 3), 0, seller)
+        db.session.commit()
+    at(2026, 12, 3, 9, 0)
+
+
+def test_the_daily_page_costs_the_same_queries_for_few_and_many_sales(
+    app, client, make_user, login_as
+):
+    owner = make_user("ADMIN", username="owner").id
+    clerks = [make_user("SALES").id for _ in range(4)]
+    ring_up_day(app, owner, clerks[:1], sales_each=1)
+    login_as("SALES")
+    url = "/sales/daily?day=2026-12-03"
+
+    few = count_statements(client, url)
+    ring_up_day(app, owner, clerks, sales_each=6)
+    many_page = client.get(url).text
+    many = count_statements(client, url)
+
+    assert many == few
+    assert many_page.count("<tr data-cashier=") == 4
+    assert cell(many_page, "sales-count") == str(1 + 4 * 6)
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2026-12-04", "2026-12-04 has not come yet"),
+        ("2026-11-01", "A cash count goes back at most 31 days, to 2026-11-02."),
+        ("2026-13-45", "Not a valid date value."),
+    ],
+)
+def test_a_count_of_a_day_ahead_or_long_past_is_refused(busy_day, client, day, message):
+    sign_in_owner(client)
+
+    response = client.post_form(
+        "/sales/daily/cash-count", {"day": day, "counted": "899"}
+    )
+
+    assert response.status_code == 422
+    assert message in response.text
+    with client.application.app_context():
+        assert db.session.scalar(select(CashCount)) is None
+
+
+def test_the_count_form_is_offered_only_for_days_that_may_be_counted(
+    busy_day, client, login_as
+):
+    login_as("SALES")
+
+    def offered(day: str) -> bool:
+        page = client.get("/sales/daily", query_string={"day": day}).text
+        return 'data-testid="cash-count-form"' in page
+
+    assert offered("2026-12-03") and offered("2026-11-02")
+    assert not offered("2026-12-04")
+    assert not offered("2026-11-01")

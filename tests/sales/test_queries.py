@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from jcicons import clock
+from jcicons.clock import shop_today
 from jcicons.extensions import db
 from jcicons.sales.models import PaymentMethod, SaleStatus
 from jcicons.sales.queries import (
@@ -132,7 +133,7 @@ def test_figures_give_paid_returned_and_balance_for_each_sale(
         [gcash(300_00)],
         customer_id=buyer.id,
         charge_to_account=True,
-        due_date=date(2099, 1, 1),
+        due_date=shop_today() + timedelta(days=30),
     )
     return_items(
         sale,

@@ -106,29 +106,76 @@ def test_the_peso_sign_falls_back_to_php_for_printers_without_it(
     assert "₱" not in page
 
 
-def test_every_print_after_the_first_is_marked_reprint_and_recorded(
-    app, client, counter, login_as
-):
-    mouse = counter.product("Logitech M331", 899_00, on_hand=2)
-    login_as("SALES")
-    sale_id = sell(client, counter, [line(mouse)], [pay("CASH", "899")])
-
-    first = client.get(f"/sales/{sale_id}/receipt").text
-    second = client.get(f"/sales/{sale_id}/receipt").text
-    third = client.get(f"/sales/{sale_id}/receipt?paper=A4").text
-
-    assert "REPRINT" not in first
-    assert "REPRINT (copy 2)" in second and "REPRINT (copy 3)" in third
+def print_copies(app) -> list[tuple[int, str]]:
     with app.app_context():
-        copies = [
-            row.after["copy"]
+        return [
+            (row.after["copy"], row.after["format"])
             for row in db.session.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.action == "sale.print")
                 .order_by(AuditEvent.id)
             )
         ]
-    assert copies == [1, 2, 3]
+
+
+def test_showing_switching_paper_and_reloading_record_no_print(
+    app, client, counter, login_as
+):
+    mouse = counter.product("Logitech M331", 899_00, on_hand=2)
+    login_as("SALES")
+    sale_id = sell(client, counter, [line(mouse)], [pay("CASH", "899")])
+
+    pages = [
+        client.get(f"/sales/{sale_id}/receipt?fresh=1").text,
+        client.get(f"/sales/{sale_id}/receipt?paper=A4").text,
+        client.get(f"/sales/{sale_id}/receipt?paper=58mm").text,
+        client.get(f"/sales/{sale_id}/receipt").text,
+    ]
+
+    assert all("REPRINT" not in page for page in pages)
+    assert print_copies(app) == []
+    assert f'data-print-url="/sales/{sale_id}/receipt/prints"' in pages[1]
+    assert 'name="csrf-token"' in pages[1]
+
+
+def test_the_print_button_records_each_print_and_later_pages_say_reprint(
+    app, client, counter, login_as
+):
+    mouse = counter.product("Logitech M331", 899_00, on_hand=2)
+    login_as("SALES")
+    sale_id = sell(client, counter, [line(mouse)], [pay("CASH", "899")])
+    prints = f"/sales/{sale_id}/receipt/prints"
+
+    first = client.post_json(prints, {"paper": "80mm"})
+    after_first = client.get(f"/sales/{sale_id}/receipt?paper=A4").text
+    second = client.post_json(prints, {"paper": "A4"})
+    after_second = client.get(f"/sales/{sale_id}/receipt").text
+
+    assert (first.status_code, first.json) == (
+        200,
+        {"number": "INV-000001", "copy": 1},
+    )
+    assert second.json["copy"] == 2
+    assert "REPRINT (copy 2)" in after_first
+    assert "REPRINT (copy 3)" in after_second
+    assert print_copies(app) == [(1, "80mm"), (2, "A4")]
+
+
+def test_recording_a_print_needs_the_csrf_token_and_the_right(
+    app, client, counter, login_as
+):
+    mouse = counter.product("Logitech M331", 899_00, on_hand=2)
+    login_as("SALES")
+    sale_id = sell(client, counter, [line(mouse)], [pay("CASH", "899")])
+
+    forged = client.post(f"/sales/{sale_id}/receipt/prints", json={"paper": "A4"})
+    client.post_form("/auth/logout")
+    login_as("TECH")
+    refused = client.post_json(f"/sales/{sale_id}/receipt/prints", {})
+
+    assert forged.status_code == 400
+    assert refused.status_code == 403
+    assert print_copies(app) == []
 
 
 def test_the_paper_follows_the_setting_and_one_print_may_choose_another(

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -16,6 +16,7 @@ from helpers import count_statements
 from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
+from jcicons.clock import shop_today
 from jcicons.extensions import db
 from jcicons.inventory.models import Category, Product, SerialUnit
 from jcicons.inventory.services import (
@@ -101,6 +102,8 @@ SALES_URLS = [
     ("GET", "/sales/export.csv"),
     ("GET", "/sales/{id}"),
     ("GET", "/sales/{id}/return"),
+    ("GET", "/sales/{id}/receipt"),
+    ("POST", "/sales/{id}/receipt/prints"),
     ("POST", "/sales/{id}/return"),
     ("POST", "/sales/{id}/payments"),
     ("POST", "/sales/{id}/void"),
@@ -346,7 +349,7 @@ def credit_sale(shop, client) -> int:
         [],
         customer_id=buyer_id,
         charge_to_account=True,
-        due_date=date(2099, 1, 1),
+        due_date=shop_today() + timedelta(days=30),
     )
 
 
@@ -449,7 +452,7 @@ def test_the_exports_hold_the_filtered_sales_with_formulas_neutralised(
     mouse = shop.product("Logitech M331", 899_00, on_hand=5)
     shop.sell([CartLine(mouse, 1)], [cash(899_00)], customer_name='=HYPERLINK("x")')
     shop.sell([CartLine(mouse, 2)], [cash(1_798_00)], customer_name="Maria Santos")
-    login_as("SALES")
+    login_as("ADMIN")
 
     response = client.get("/sales/export.csv", query_string={"q": "hyperlink"})
     assert response.headers["Content-Disposition"].startswith(
@@ -475,6 +478,27 @@ def test_the_exports_hold_the_filtered_sales_with_formulas_neutralised(
     assert values[1][5] == 1798
     assert values[2][3] == '=HYPERLINK("x")'
     assert sheet.cell(row=3, column=4).data_type == "s"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_are_for_admins_only_and_the_counter_sees_no_button(
+    shop, client, login_as, fmt
+):
+    mouse = shop.product("Logitech M331", 899_00, on_hand=5)
+    shop.sell([CartLine(mouse, 1)], [cash(899_00)], customer_name="Maria Santos")
+    login_as("SALES")
+
+    refused = client.get(f"/sales/export.{fmt}")
+    listing = client.get("/sales/").text
+
+    assert refused.status_code == 403
+    assert "Maria Santos" not in refused.text
+    assert f'data-testid="export-{fmt}"' not in listing
+    assert "Maria Santos" in listing
+    client.post_form("/auth/logout")
+    login_as("ADMIN")
+    assert f'data-testid="export-{fmt}"' in client.get("/sales/").text
+    assert client.get(f"/sales/export.{fmt}").status_code == 200
 
 
 def test_a_void_sale_offers_no_return_and_takes_no_payment(shop, client, login_as):

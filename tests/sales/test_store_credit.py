@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -159,7 +159,7 @@ def test_store_credit_pays_an_open_balance_but_not_past_the_credit(cashier, cred
         [],
         customer_id=buyer.id,
         charge_to_account=True,
-        due_date=date(2099, 1, 31),
+        due_date=shop_today() + timedelta(days=30),
     )
 
     with pytest.raises(DomainError, match=r"has ₱500\.00 of store credit"):

@@ -17,7 +17,7 @@ from jcicons.sales.services import (
     return_items,
     store_credit_balance,
 )
-from sales.pos_helpers import Counter, checkout_form, line, pay
+from sales.pos_helpers import Counter, checkout_form, line, pay, soon
 
 
 class CreditCounter(Counter):
@@ -199,7 +199,7 @@ def test_store_credit_pays_an_open_balance_from_the_sale_page(
         [],
         customer_id=str(buyer),
         charge_to_account="y",
-        due_date="2099-01-31",
+        due_date=soon(),
     )
 
     page = client.get(f"/sales/{owed}").text
@@ -235,7 +235,7 @@ def test_the_payment_form_offers_no_store_credit_to_a_customer_without_any(
         [],
         customer_id=str(buyer),
         charge_to_account="y",
-        due_date="2099-01-31",
+        due_date=soon(),
     )
 
     page = client.get(f"/sales/{owed}").text

@@ -52,6 +52,7 @@ DESIGN_TABLE = {
     "sales.void": "ynn",
     "customers.view": "yyn",
     "customers.merge": "ynn",
+    "customers.credit_limit": "ynn",
     "repairs.create": "yyy",
     "repairs.view": "yyy",
     "repairs.view_all": "yyn",

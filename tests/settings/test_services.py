@@ -42,6 +42,7 @@ def test_defaults_apply_while_the_table_is_empty(ctx):
         **SHOP_PROFILE_DEFAULTS,
         **REPAIR_DEFAULTS,
         **SMTP_DEFAULTS,
+        "SHOP_LOGO": "",
     }
     assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
 

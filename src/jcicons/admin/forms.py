@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -25,8 +24,24 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from jcicons.forms import BaseForm, SearchForm
+from jcicons.forms import BaseForm, DateField, IntegerField, SearchForm
 from jcicons.security.capabilities import TOGGLE_DESCRIPTIONS, Toggle
+
+
+class LogoForm(BaseForm):
+    """Upload the shop's logo for receipts and printed forms."""
+
+    logo = FileField(
+        "Logo image",
+        validators=[
+            FileRequired("Choose the logo file."),
+            FileAllowed(
+                ["png", "jpg", "jpeg", "gif", "webp"],
+                "The logo must be a PNG, JPEG, GIF or WebP image.",
+            ),
+        ],
+        description="PNG, JPEG, GIF or WebP up to 2 MB; it is shrunk to fit receipts.",
+    )
 
 
 class SettingsForm(BaseForm):

@@ -10,14 +10,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import Field
 
-from jcicons.admin.forms import AuditFilterForm, SettingsForm
+from jcicons.admin.forms import AuditFilterForm, LogoForm, SettingsForm
 from jcicons.audit.models import AuditEvent, SecurityEvent
 from jcicons.audit.security_log import record_security_event
 from jcicons.audit.services import AuditFilter, audit_query, list_audit_actions
+from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.forms import ConfirmForm
 from jcicons.security.capabilities import requires
+from jcicons.settings.logo import remove_logo, save_logo
 from jcicons.settings.services import (
     GENERAL_SETTING_KEYS,
+    SHOP_LOGO,
     current_settings,
     update_settings,
 )
@@ -53,6 +57,43 @@ def settings() -> ResponseReturnValue:
         return redirect(url_for("admin.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/settings.html", form=form), status
+
+
+@bp.route("/logo", methods=["GET", "POST"])
+@requires("settings.manage")
+def logo() -> ResponseReturnValue:
+    """Upload, replace or see the logo printed on receipts and forms."""
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            save_logo(form.logo.data.read(), current_user._get_current_object())
+        except DomainError as exc:
+            db.session.rollback()
+            form.logo.errors = [*form.logo.errors, exc.message]
+        else:
+            record_security_event("settings_changed", detail={"keys": ["SHOP_LOGO"]})
+            db.session.commit()
+            flash("The logo is saved: it prints on receipts and forms.", "success")
+            return redirect(url_for("admin.logo"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/logo.html",
+        form=form,
+        remove_form=ConfirmForm(formdata=None),
+        logo_version=current_settings()[SHOP_LOGO],
+    ), status
+
+
+@bp.post("/logo/remove")
+@requires("settings.manage")
+def logo_remove() -> ResponseReturnValue:
+    """Take the logo off the printed pages."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and remove_logo(current_user._get_current_object()):
+        record_security_event("settings_changed", detail={"keys": ["SHOP_LOGO"]})
+        db.session.commit()
+        flash("The logo is removed.", "success")
+    return redirect(url_for("admin.logo"))
 
 
 @bp.get("/audit")

@@ -14,6 +14,11 @@ idempotency key, a cash payment and one unit of a well-stocked product, and only
 redirect to the receipt counts as a sale. A shop without sales first gets a month
 of them, through the services, so the sales pages have something to show.
 
+The repair pages are measured on the large shop's repair history (30,000 tickets
+by default, worked by the demo technicians): the open tickets, a search by serial
+number and by a customer's mobile number, one technician's tickets, the ticket
+with the longest timeline, and the unclaimed devices.
+
 To measure another page, add it to PAGES. A page that answers 404 is skipped and
 listed under the table, so pages still being written do not stop the run.
 """
@@ -40,7 +45,7 @@ from jcicons.bench.load import (
     start_server,
     stop_server,
 )
-from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS
+from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS, LARGE_TICKETS
 
 BENCH_USERNAME = "bench_admin"
 
@@ -61,6 +66,12 @@ PAGES = (
     Page("customers, first page", "/customers/"),
     Page("customers, search by name", "/customers/?q={customer}"),
     Page("point of sale", "/pos/"),
+    Page("repairs, open tickets", "/repairs/"),
+    Page("repairs, search by serial", "/repairs/?q={serial}"),
+    Page("repairs, search by customer phone", "/repairs/?q={phone}"),
+    Page("repairs, one technician", "/repairs/?technician={technician_id}"),
+    Page("repair ticket", "/repairs/{ticket_id}"),
+    Page("repairs, unclaimed", "/repairs/unclaimed"),
 )
 
 # Checkout is measured apart: each request is a new cash sale of one unit.
@@ -94,7 +105,7 @@ def bench_environ(database_url: str, folder: Path) -> dict[str, str]:
 
 
 def prepare_data(
-    environ: Mapping[str, str], products: int, seed: int
+    environ: Mapping[str, str], products: int, seed: int, tickets: int = LARGE_TICKETS
 ) -> tuple[str, dict[str, str], dict[str, str], str]:
     """Migrate and fill the benchmark database when empty; sign-in and targets.
 
@@ -118,10 +129,20 @@ def prepare_data(
         password = _reset_bench_admin()
         db.session.commit()
         if count_products() == 0:
-            click.echo(f"Building the benchmark shop ({products:,} products)...")
+            click.echo(
+                f"Building the benchmark shop ({products:,} products, "
+                f"{tickets:,} repair tickets)..."
+            )
             started = time.perf_counter()
+            # The demo's TECH accounts work the repairs; their one-time
+            # passwords are not needed here and are not shown.
             build_large_demo(
-                demo_actor(), seed, products, progress=lambda m: click.echo(f"  {m}")
+                demo_actor(),
+                seed,
+                products,
+                with_users=True,
+                progress=lambda m: click.echo(f"  {m}"),
+                tickets=tickets,
             )
             db.session.commit()
             click.echo(f"  built in {time.perf_counter() - started:.0f} s")
@@ -148,10 +169,12 @@ def prepare_data(
         sale_id = db.session.scalar(select(func.max(Sale.id)))
         customer = db.session.scalar(select(Customer.name).order_by(Customer.id))
         customers = db.session.scalar(select(func.count(Customer.id)))
+        repairs = repair_targets()
         described = (
             f"{count_products():,} products, {ledger_rows:,} ledger rows "
             f"(the long history: {busiest.rows:,} rows), {sales:,} sales, "
-            f"{customers:,} customers on {db.engine.dialect.name}"
+            f"{customers:,} customers, {repairs.pop('described')} "
+            f"on {db.engine.dialect.name}"
         )
         db.session.remove()
         db.engine.dispose()
@@ -162,8 +185,76 @@ def prepare_data(
         "prefix": AUTOCOMPLETE_PREFIX,
         "sale_id": str(sale_id),
         "customer": str(customer).split()[-1],
+        **repairs,
     }
     return password, targets, checkout_fields, described
+
+
+def repair_targets() -> dict[str, str]:
+    """Return what the repair pages look for, and a description of the tickets.
+
+    The serial is that of a released ticket halfway through the history (the
+    search reaches the archive), the phone a returning customer's, typed the way
+    a clerk does; the technician is the busiest one and the ticket the one with
+    the longest timeline.
+    """
+    from sqlalchemy import func, select
+
+    from jcicons.customers.models import CustomerPhone
+    from jcicons.customers.phones import format_mobile
+    from jcicons.extensions import db
+    from jcicons.repairs.models import OPEN_STATUSES, RepairEvent, RepairTicket
+
+    total = int(db.session.scalar(select(func.count(RepairTicket.id))) or 0)
+    open_count = db.session.scalar(
+        select(func.count(RepairTicket.id)).where(
+            RepairTicket.status.in_([s.value for s in OPEN_STATUSES])
+        )
+    )
+    serial = db.session.scalar(
+        select(RepairTicket.serial_number)
+        .where(RepairTicket.serial_number != "", RepairTicket.status == "RELEASED")
+        .order_by(RepairTicket.id)
+        .offset(total // 2)
+        .limit(1)
+    )
+    regular = db.session.scalar(
+        select(RepairTicket.customer_id)
+        .group_by(RepairTicket.customer_id)
+        .order_by(func.count().desc(), RepairTicket.customer_id)
+        .limit(1)
+    )
+    phone = db.session.scalar(
+        select(CustomerPhone.number)
+        .where(CustomerPhone.customer_id == regular)
+        .order_by(CustomerPhone.id)
+        .limit(1)
+    )
+    technician = db.session.scalar(
+        select(RepairTicket.technician_id)
+        .where(RepairTicket.technician_id.is_not(None))
+        .group_by(RepairTicket.technician_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    longest = db.session.scalar(
+        select(RepairEvent.ticket_id)
+        .group_by(RepairEvent.ticket_id)
+        .order_by(func.count().desc(), RepairEvent.ticket_id)
+        .limit(1)
+    )
+    if not total:
+        click.echo(
+            "The benchmark shop has no repair tickets (built before repairs were "
+            "in the demo): delete its database to rebuild it with them."
+        )
+    return {
+        "serial": str(serial or "none"),
+        "phone": format_mobile(phone) if phone else "none",
+        "technician_id": str(technician or ""),
+        "ticket_id": str(longest or 0),
+        "described": f"{total:,} repair tickets ({open_count or 0:,} open)",
+    }
 
 
 def _ensure_sales(seed: int) -> None:
@@ -340,6 +431,13 @@ def print_table(results: list[Result]) -> None:
     show_default=True,
     help="Products in the shop, when it is built.",
 )
+@click.option(
+    "--tickets",
+    type=click.IntRange(min=0),
+    default=LARGE_TICKETS,
+    show_default=True,
+    help="Devices taken in for repair, when the shop is built (comebacks on top).",
+)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option(
     "--page",
@@ -354,6 +452,7 @@ def bench(
     warmup: int,
     database_url: str | None,
     products: int,
+    tickets: int,
     seed: int,
     only: tuple[str, ...],
 ) -> None:
@@ -367,7 +466,7 @@ def bench(
     url = url or f"sqlite:///{folder / 'bench.db'}"
     environ = bench_environ(url, folder)
     password, targets, checkout_fields, described = prepare_data(
-        environ, products, seed
+        environ, products, seed, tickets
     )
     pages = [p for p in PAGES if not only or any(o in p.label for o in only)]
     with_checkout = not only or any(o in CHECKOUT.label for o in only)

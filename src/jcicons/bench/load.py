@@ -25,7 +25,8 @@ HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Page:
-    """A page to measure; the path may name {product_id}, {sku}, {name}, {prefix}."""
+    """A page to measure; the path may name any target the data set provides
+    ({product_id}, {sku}, {serial}, {ticket_id}, ...)."""
 
     label: str
     path: str

@@ -1,7 +1,8 @@
 """Forms for the customer screens: the customer, a note, a department, a merge.
 
-The credit limit is typed in pesos and parsed with `money.parse_pesos`; mobile
-numbers, e-mail and TIN are checked by the services, which know the rules.
+The credit limit is typed in pesos and parsed with `money.parse_pesos`, and only
+those who may set limits (ADMIN) get the field; mobile numbers, e-mail and TIN are
+checked by the services, which know the rules.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from wtforms import (
     BooleanField,
     FieldList,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -31,8 +31,9 @@ from jcicons.customers.checks import (
 from jcicons.customers.models import KIND_LABELS, Customer, CustomerKind
 from jcicons.customers.services import PhoneInUse
 from jcicons.exceptions import DomainError
-from jcicons.forms import BaseForm, strip_single_line
+from jcicons.forms import BaseForm, IntegerField, strip_single_line
 from jcicons.money import format_pesos
+from jcicons.security.capabilities import can
 
 PHONE_SLOTS = 2  # empty mobile-number boxes a new customer form offers
 NOTE_TOO_LONG = f"A note has at most {MAX_NOTE:,} characters."
@@ -43,7 +44,11 @@ def _kind_choices() -> list[SelectChoice]:
 
 
 class CustomerForm(BaseForm):
-    """Every editable field of a customer (the edit form drops the first note)."""
+    """Every editable field of a customer (the edit form drops the first note).
+
+    Without the right to set credit limits the form has no credit-limit field and
+    hands the services the limit the customer already has.
+    """
 
     kind = SelectField(
         "Kind of customer",
@@ -116,8 +121,11 @@ class CustomerForm(BaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.credit_limit_centavos = 0
+        initial = kwargs.get("data") or {}
+        self.credit_limit_centavos = int(initial.get("credit_limit_centavos", 0))
         self.shared: PhoneInUse | None = None
+        if not can("customers.credit_limit"):
+            del self.credit_limit
 
     def validate_credit_limit(self, field: Any) -> None:
         """Parse the credit limit typed in pesos, or say what is wrong with it."""
@@ -181,6 +189,7 @@ def customer_form_data(customer: Customer) -> dict[str, Any]:
         "address": customer.address,
         "tin": customer.tin,
         "credit_limit": format_pesos(customer.credit_limit_centavos, symbol=""),
+        "credit_limit_centavos": customer.credit_limit_centavos,
         "has_contact_consent": customer.has_contact_consent,
     }
 

@@ -122,6 +122,43 @@ def customer_snapshot(customer: Customer) -> dict[str, Any]:
     }
 
 
+def may_set_credit_limit(actor: User) -> bool:
+    """Return True when the actor may set credit limits (ADMIN only)."""
+    return role_can(actor.role, "customers.credit_limit", {})
+
+
+def _credit_limit_for(actor: User, asked: int, current: int) -> int:
+    """Return the credit limit to store: what was asked, from an ADMIN.
+
+    Anyone else keeps the current limit (none for a new customer); their asking
+    for another is refused without stopping the rest of the change, and the
+    refusal is written to the audit trail.
+    """
+    if asked == current or may_set_credit_limit(actor):
+        return asked
+    return current
+
+
+def _audit_refused_limit(
+    actor: User, customer: Customer, asked: int, current: int
+) -> None:
+    if asked == current or may_set_credit_limit(actor):
+        return
+    record_audit(
+        actor,
+        "customer.credit_limit_refused",
+        "customer",
+        customer.id,
+        {"credit_limit_centavos": current},
+        {"credit_limit_centavos": current, "asked_centavos": asked},
+    )
+    logger.warning(
+        "credit limit of %s not changed: %s may not set limits",
+        customer.code,
+        actor.username,
+    )
+
+
 def _new_code() -> str:
     return f"C-{next_number('customer'):06d}"
 
@@ -141,11 +178,14 @@ def create_customer(
 ) -> Customer:
     """Create a customer numbered C-000001, C-000002, ... with a first note.
 
-    Raises CustomerInvalid for bad input, and PhoneInUse when a number already
-    belongs to someone else and is not listed in `shared_ok` (confirmed as shared).
+    Only an ADMIN gives a credit limit: anyone else's customer starts with none,
+    and the refused limit is audited. Raises CustomerInvalid for bad input, and
+    PhoneInUse when a number already belongs to someone else and is not listed in
+    `shared_ok` (confirmed as shared).
     """
     clean = check_customer_data(data)
     _refuse_unconfirmed_sharing(clean.numbers, actor, shared_ok)
+    limit = _credit_limit_for(actor, clean.credit_limit_centavos, 0)
     customer = Customer(
         code=_new_code(),
         kind=clean.kind,
@@ -154,7 +194,7 @@ def create_customer(
         email=clean.email,
         address=clean.address,
         tin=clean.tin,
-        credit_limit_centavos=clean.credit_limit_centavos,
+        credit_limit_centavos=limit,
         has_contact_consent=clean.has_contact_consent,
         contact_consent_at=utcnow() if clean.has_contact_consent else None,
         created_by_id=actor.id,
@@ -172,6 +212,7 @@ def create_customer(
         None,
         customer_snapshot(customer),
     )
+    _audit_refused_limit(actor, customer, clean.credit_limit_centavos, 0)
     logger.info("customer %s created by %s", customer.code, actor.username)
     return customer
 
@@ -184,17 +225,22 @@ def update_customer(
 ) -> bool:
     """Change a customer's details; return False when nothing changed.
 
-    Consent keeps the time it was last given or withdrawn. Raises CustomerInvalid
-    and PhoneInUse as `create_customer` does; a merged customer cannot change.
+    Consent keeps the time it was last given or withdrawn. Only an ADMIN changes
+    the credit limit: anyone else's asking for another is left out of the change
+    and audited as refused. Raises CustomerInvalid and PhoneInUse as
+    `create_customer` does; a merged customer cannot change.
     """
     if customer.is_merged:
         raise DomainError("This customer was merged into another and cannot change.")
     clean = check_customer_data(data)
     _refuse_unconfirmed_sharing(clean.numbers, actor, shared_ok, customer.id)
     before = customer_snapshot(customer)
+    current_limit = customer.credit_limit_centavos
     for name in ("kind", "name", "business_name", "email", "address", "tin"):
         setattr(customer, name, getattr(clean, name))
-    customer.credit_limit_centavos = clean.credit_limit_centavos
+    customer.credit_limit_centavos = _credit_limit_for(
+        actor, clean.credit_limit_centavos, current_limit
+    )
     if clean.has_contact_consent != customer.has_contact_consent:
         customer.has_contact_consent = clean.has_contact_consent
         customer.contact_consent_at = utcnow()
@@ -205,6 +251,7 @@ def update_customer(
         CustomerPhone(number=number) for number in clean.numbers if number not in have
     ]
     after = customer_snapshot(customer)
+    _audit_refused_limit(actor, customer, clean.credit_limit_centavos, current_limit)
     if after == before:
         return False
     db.session.flush()

@@ -30,6 +30,7 @@ from jcicons.customers.forms import (
     NoteForm,
     customer_form_data,
 )
+from jcicons.customers.history import customer_devices, customer_repairs
 from jcicons.customers.models import KIND_LABELS, Customer, CustomerDepartment
 from jcicons.customers.phones import format_mobile
 from jcicons.customers.queries import (
@@ -53,7 +54,7 @@ from jcicons.customers.services import (
 )
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import strip_single_line
+from jcicons.forms import query_int, strip_single_line
 from jcicons.sales.queries import CustomerMoney, customer_money
 from jcicons.security.capabilities import can, requires
 
@@ -183,7 +184,7 @@ def edit(customer_id: int) -> ResponseReturnValue:
 # The customer page, notes and departments --------------------------------------------
 
 
-def _money_of(customer: Customer) -> CustomerMoney | None:
+def _money_of(customer: Customer, pages: dict[str, int]) -> CustomerMoney | None:
     """Return the purchases, payments and totals, only for holders of sales.view.
 
     The customer page is the edge where customers meet sales: the sales module
@@ -193,10 +194,43 @@ def _money_of(customer: Customer) -> CustomerMoney | None:
         return None
     return customer_money(
         customer.id,
-        sales_page=request.args.get("sales_page", 1, type=int),
-        payments_page=request.args.get("payments_page", 1, type=int),
+        sales_page=pages["sales_page"],
+        payments_page=pages["payments_page"],
         per_page=MONEY_PER_PAGE,
     )
+
+
+PAGE_PARAMS = ("sales_page", "payments_page", "repairs_page", "devices_page")
+
+
+def _page_args() -> dict[str, int]:
+    """Return the page each section of the customer page is on (1 when unset)."""
+    return {
+        name: max(request.args.get(name, 1, type=query_int) or 1, 1)
+        for name in PAGE_PARAMS
+    }
+
+
+def _history_of(customer: Customer, pages: dict[str, int]) -> dict[str, Any]:
+    """Return the repairs and devices sections, as far as the viewer may see them."""
+    if not can("repairs.view"):
+        return {"repairs": None, "repair_rows": [], "devices": None}
+    viewer = _actor()
+    repairs, rows = customer_repairs(
+        viewer,
+        customer.id,
+        pages["repairs_page"],
+        MONEY_PER_PAGE,
+        with_money=can("repairs.view_details"),
+    )
+    devices = customer_devices(
+        viewer,
+        customer.id,
+        pages["devices_page"],
+        MONEY_PER_PAGE,
+        with_purchases=can("sales.view"),
+    )
+    return {"repairs": repairs, "repair_rows": rows, "devices": devices}
 
 
 def _render_detail(
@@ -204,6 +238,7 @@ def _render_detail(
     note_form: NoteForm | None = None,
     department_form: DepartmentForm | None = None,
 ) -> Any:
+    pages = _page_args()
     return render_template(
         "customers/detail.html",
         customer=customer,
@@ -212,7 +247,9 @@ def _render_detail(
         note_form=note_form or NoteForm(formdata=None),
         department_form=department_form or DepartmentForm(formdata=None),
         kind_labels=KIND_LABELS,
-        money=_money_of(customer),
+        money=_money_of(customer, pages),
+        pages=pages,
+        **_history_of(customer, pages),
     ), _status()
 
 

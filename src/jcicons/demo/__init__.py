@@ -7,3 +7,4 @@ runs either. This module stays light: the `jcicons` command reads it at start.
 
 DEFAULT_SEED = 2026
 LARGE_PRODUCTS = 50_000
+LARGE_TICKETS = 30_000

@@ -40,6 +40,8 @@ from jcicons.demo.common import (
     taken_codes,
     unit_cost,
 )
+from jcicons.demo.repair_script import VISITS_PER_DAY, plan_visits
+from jcicons.demo.repairs import RepairDesk, RepairStep, RepairVisit, demo_technicians
 from jcicons.demo.sales import (
     FollowUp,
     SalesDesk,
@@ -90,8 +92,14 @@ class _Adjustment:
 
 
 # (moment, order within the moment, sequence, event): deliveries first, then
-# adjustments, follow-ups of earlier sales, and new sales.
-_Event = tuple[datetime, int, int, _Delivery | _Adjustment | SaleSlot | FollowUp]
+# adjustments, follow-ups of earlier sales, new sales, devices brought in for
+# repair and the later steps of repair tickets.
+_Event = tuple[
+    datetime,
+    int,
+    int,
+    _Delivery | _Adjustment | SaleSlot | FollowUp | RepairVisit | RepairStep,
+]
 
 
 def build_demo(
@@ -101,13 +109,18 @@ def build_demo(
     progress: Progress | None = None,
 ) -> DemoSummary:
     """Build the small demo shop: a few hundred products, customers, and six months
-    of deliveries, adjustments and sales (with payments on account, returns, voids).
+    of deliveries, adjustments, sales (with payments on account, returns, voids)
+    and repair tickets (parts from stock, payments, releases, comebacks).
 
-    Everything goes through the inventory, customer and sales services. Flushes,
-    never commits.
+    Everything goes through the inventory, customer, sales and repair services.
+    With `with_users` the demo staff are made first, and the TECH accounts work
+    the repairs; otherwise the acting ADMIN does. Flushes, never commits.
     """
     say = progress or (lambda message: None)
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
+    # The repairs draw from their own generator, so the sales history keeps its
+    # shape whatever the repair plans ask for.
+    repair_rng = random.Random(f"{seed}:repairs")  # noqa: S311 - as above
     before = count_rows()
     today = shop_today()
     start = today - timedelta(days=SMALL_HISTORY_DAYS)
@@ -122,37 +135,57 @@ def build_demo(
 
     customers = create_demo_customers(rng, actor, opening + timedelta(hours=1))
     say(f"{len(customers)} customers")
+    users: list[tuple[str, str, str | None]] = []
+    now = utcnow()
+    with frozen_at(opening + timedelta(hours=2)):
+        if with_users:
+            users = create_demo_users(actor)
+        repairs = RepairDesk(
+            repair_rng,
+            actor,
+            demo_technicians(actor),
+            customers,
+            products,
+            specs,
+            cutoff=now,
+        )
 
     deliveries = _plan_deliveries(rng, specs, start, today)
     adjustments = _plan_adjustments(rng, specs, deliveries, today)
     slots = plan_sale_slots(rng, start, today)
-    desk = SalesDesk(rng, actor, products, customers, cutoff=utcnow())
+    visits = plan_visits(repair_rng, start, today, VISITS_PER_DAY)
+    desk = SalesDesk(rng, actor, products, customers, cutoff=now)
     events: list[_Event] = [(d.moment, 0, n, d) for n, d in enumerate(deliveries)]
     events += [(a.moment, 1, n, a) for n, a in enumerate(adjustments)]
     events += [(s.moment, 3, n, s) for n, s in enumerate(slots)]
+    events += [(m, 4, n, RepairVisit(m)) for n, m in enumerate(visits)]
     heapq.heapify(events)
     follow_ups = itertools.count()
     while events:
         _, _, _, event = heapq.heappop(events)
-        later: list[FollowUp] = []
+        later: list[FollowUp | RepairStep] = []
         if isinstance(event, _Delivery):
             _receive(rng, event, products, specs, maker, actor)
         elif isinstance(event, _Adjustment):
             _adjust(rng, products[event.index], event, actor)
         elif isinstance(event, SaleSlot):
-            later = desk.sell(event)
+            later = list(desk.sell(event))
+        elif isinstance(event, FollowUp):
+            later = list(desk.follow_up(event))
+        elif isinstance(event, RepairVisit):
+            later = list(repairs.visit(event))
         else:
-            later = desk.follow_up(event)
-        for follow_up in later:
-            heapq.heappush(events, (follow_up.moment, 2, next(follow_ups), follow_up))
+            later = list(repairs.step(event))
+        for item in later:
+            order = 2 if isinstance(item, FollowUp) else 5
+            heapq.heappush(events, (item.moment, order, next(follow_ups), item))
     say(
-        f"{len(deliveries)} deliveries, {len(adjustments)} adjustments and "
-        f"{len(slots)} counter visits recorded"
+        f"{len(deliveries)} deliveries, {len(adjustments)} adjustments, "
+        f"{len(slots)} counter visits and {len(visits)} repair intakes recorded"
     )
 
     summary = summarise(before)
-    if with_users:
-        summary.users = create_demo_users(actor)
+    summary.users = users
     logger.info("demo shop built (seed %d) by %s", seed, actor.username)
     return summary
 

@@ -1,16 +1,21 @@
-"""The large demo for benchmarks: 50,000 products and a long ledger, in bulk.
+"""The large demo for benchmarks: 50,000 products, a long ledger and tens of
+thousands of repair tickets, in bulk.
 
-Categories still come from `create_category`. Everything else is planned in memory
-by `large_plan` (the rules of the stock services, played product by product), then
-inserted in batches with `session.execute(insert(table), rows)`, oldest first, so
-ledger ids follow time. Afterwards every product's on-hand equals the sum of its
-ledger rows, every serialized product has as many in-stock units as it has on
-hand, each cost is the moving average of its receipts, and the receiving and SKU
-counters continue after the numbers used.
+Categories, the repair service catalogue and the demo staff still come from their
+services. Everything else is planned in memory, by `large_plan` (the rules of the
+stock services, played product by product) and `repair_bulk` (repair tickets
+played by the rules of the repair services, their parts taken from the stock
+plan), then inserted in batches with `session.execute(insert(table), rows)`,
+oldest first, so ids follow time. Afterwards every product's on-hand equals the
+sum of its ledger rows (parts used on repairs included), every serialized
+product has as many in-stock units as it has on hand, each cost is the moving
+average of its receipts, and the receiving, SKU, customer and ticket counters
+continue after the numbers used.
 
 One difference from the services: the audit trail gets one summary row per
 inserted batch (action "demo.bulk_insert") and one for the whole build
-("demo.build"), instead of one row per product, receiving and adjustment.
+("demo.build"), instead of one row per product, receiving, adjustment, customer
+and repair action.
 """
 
 from __future__ import annotations
@@ -18,13 +23,13 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from jcicons.audit.services import record_audit
-from jcicons.clock import frozen_at, shop_today, shop_zone
-from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS
+from jcicons.clock import frozen_at, shop_today, shop_zone, utcnow
+from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS, LARGE_TICKETS
 from jcicons.demo.catalogue import RESTOCK, SUPPLIERS, ProductSpec, large_catalogue
 from jcicons.demo.common import (
     DemoSummary,
@@ -36,7 +41,16 @@ from jcicons.demo.common import (
     summarise,
     taken_codes,
 )
+from jcicons.demo.inserts import BATCH_SIZE, continue_counter, insert_rows
 from jcicons.demo.large_plan import LONG_HISTORY_RECEIPTS, LargePlan, plan_large_shop
+from jcicons.demo.repair_bulk import (
+    Staff,
+    TicketPlayer,
+    claim_ticket_numbers,
+    insert_repair_history,
+    plan_repair_history,
+)
+from jcicons.demo.repairs import demo_technicians, ensure_service_types
 from jcicons.demo.serials import SerialMaker
 from jcicons.extensions import db
 from jcicons.inventory.models import (
@@ -47,7 +61,7 @@ from jcicons.inventory.models import (
     StockMovement,
     VatClass,
 )
-from jcicons.numbering import Counter, next_number
+from jcicons.numbering import next_number
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -56,7 +70,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LARGE_HISTORY_DAYS = 540
-BATCH_SIZE = 5_000
 
 
 def build_large_demo(
@@ -67,34 +80,63 @@ def build_large_demo(
     with_users: bool = False,
     progress: Progress | None = None,
     long_history_receipts: int = LONG_HISTORY_RECEIPTS,
+    tickets: int = LARGE_TICKETS,
 ) -> DemoSummary:
-    """Build a large shop in bulk for benchmarks (50,000 products by default).
+    """Build a large shop in bulk for benchmarks (50,000 products and 30,000 repair
+    tickets by default).
 
-    Flushes, never commits.
+    With `with_users` the demo staff are made first and the TECH accounts work
+    the repairs; otherwise the acting ADMIN does. Flushes, never commits.
     """
     say = progress or (lambda message: None)
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
+    repair_rng = random.Random(f"{seed}:repairs")  # noqa: S311 - as above
     before = count_rows()
+    now = utcnow()
     today = shop_today()
     start = today - timedelta(days=history_days)
     serials, barcodes = taken_codes()
     maker = SerialMaker(rng, serials, barcodes)
     specs = large_catalogue(rng, products)
     opening = local_moment(start - timedelta(days=1), 8 * 60)
+    users: list[tuple[str, str, str | None]] = []
     with frozen_at(opening):
         categories = ensure_categories(actor)
+        if with_users:
+            users = create_demo_users(actor)
+        service_ids = ensure_service_types(actor)
+    technicians = demo_technicians(actor)
 
-    plan = plan_large_shop(rng, specs, start, today, maker, long_history_receipts)
-    say(
-        f"planned {len(plan.specs):,} products, {len(plan.lines):,} receiving lines "
-        f"and {len(plan.movements):,} ledger rows"
+    history = plan_repair_history(
+        repair_rng, specs, start, today, tickets, len(technicians), now
     )
-    product_ids = _insert_products(rng, plan, categories, maker, actor, opening)
+    claim_ticket_numbers(history)
+    plan = plan_large_shop(
+        rng, specs, start, today, maker, long_history_receipts, history.uses
+    )
+    say(
+        f"planned {len(plan.specs):,} products, {len(plan.lines):,} receiving lines, "
+        f"{len(plan.movements):,} ledger rows and {len(history.tickets):,} repair "
+        "tickets"
+    )
+    skus = _skus(categories, plan.specs)
+    product_ids = _insert_products(rng, plan, categories, skus, maker, actor, opening)
     say(f"inserted {len(product_ids):,} products")
     receiving_ids = _insert_receivings(plan, product_ids, actor)
     say(f"inserted {len(receiving_ids):,} receivings")
     unit_ids = _insert_units(plan, product_ids, receiving_ids, actor)
-    _insert_movements(plan, product_ids, receiving_ids, unit_ids, actor)
+    staff = Staff(
+        actor.id,
+        [(t.id, t.full_name or t.username, t.role == "TECH") for t in technicians],
+    )
+    prices = [spec.price_centavos for spec in plan.specs]
+    player = TicketPlayer(repair_rng, staff, service_ids, plan.specs, skus, prices)
+    ticket_ids = insert_repair_history(history, player, product_ids, actor)
+    say(
+        f"inserted {len(history.customers):,} customers and "
+        f"{len(ticket_ids):,} repair tickets"
+    )
+    _insert_movements(plan, product_ids, receiving_ids, unit_ids, ticket_ids, actor)
     say(f"inserted {len(plan.movements):,} ledger rows")
     record_audit(
         actor,
@@ -102,60 +144,20 @@ def build_large_demo(
         "demo",
         seed,
         None,
-        {"scale": "large", "products": len(plan.specs)},
+        {"scale": "large", "products": len(plan.specs), "tickets": len(ticket_ids)},
     )
     db.session.flush()
 
     summary = summarise(before)
-    if with_users:
-        summary.users = create_demo_users(actor)
+    summary.users = users
     logger.info(
-        "large demo shop built (seed %d, %d products) by %s",
+        "large demo shop built (seed %d, %d products, %d tickets) by %s",
         seed,
         len(plan.specs),
+        len(ticket_ids),
         actor.username,
     )
     return summary
-
-
-def _insert(
-    model: Any,
-    rows: list[dict[str, Any]],
-    actor: User,
-    key: str = "",
-    offset: int = 0,
-) -> list[int]:
-    """Insert rows in batches with one audit summary per batch.
-
-    The insert goes to the table (a Core executemany), several times faster than
-    the ORM's bulk path for the same rows. With `key` (a unique column), return
-    the new ids in the order of `rows`, read back in one select: RETURNING in a
-    guaranteed order would make SQLite insert row by row.
-    """
-    table = model.__table__
-    for start in range(0, len(rows), BATCH_SIZE):
-        batch = rows[start : start + BATCH_SIZE]
-        db.session.execute(insert(table), batch)
-        record_audit(
-            actor,
-            "demo.bulk_insert",
-            table.name,
-            f"{offset + start + 1}-{offset + start + len(batch)}",
-            None,
-            {"rows": len(batch)},
-        )
-    if not key:
-        return []
-    ids: dict[Any, int] = {
-        value: int(row_id)
-        for value, row_id in db.session.execute(select(table.c[key], table.c.id))
-    }
-    return [ids[row[key]] for row in rows]
-
-
-def _continue_counter(key: str, last: int) -> None:
-    """Set a counter (already allocated from) to the last number used."""
-    db.session.execute(update(Counter).where(Counter.key == key).values(value=last))
 
 
 def _skus(categories: dict[str, Category], specs: list[ProductSpec]) -> list[str]:
@@ -170,7 +172,7 @@ def _skus(categories: dict[str, Category], specs: list[ProductSpec]) -> list[str
         skus.append(f"{code}-{numbers[spec.category]:05d}")
         numbers[spec.category] += 1
     for name, number in numbers.items():
-        _continue_counter(f"sku:{categories[name].code}", number - 1)
+        continue_counter(f"sku:{categories[name].code}", number - 1)
     return skus
 
 
@@ -178,11 +180,11 @@ def _insert_products(
     rng: random.Random,
     plan: LargePlan,
     categories: dict[str, Category],
+    skus: list[str],
     maker: SerialMaker,
     actor: User,
     opening: datetime,
 ) -> list[int]:
-    skus = _skus(categories, plan.specs)
     rows = []
     for index, spec in enumerate(plan.specs):
         restock = RESTOCK.get(spec.category)
@@ -211,7 +213,7 @@ def _insert_products(
                 "updated_at": created,
             }
         )
-    return _insert(Product, rows, actor, key="sku")
+    return insert_rows(Product, rows, actor, key="sku")
 
 
 def _insert_receivings(
@@ -222,7 +224,7 @@ def _insert_receivings(
     if not used:
         return {}
     first = next_number("receiving")
-    _continue_counter("receiving", first + len(used) - 1)
+    continue_counter("receiving", first + len(used) - 1)
     suppliers = list(SUPPLIERS)
     rows = []
     for offset, index in enumerate(used):
@@ -238,7 +240,7 @@ def _insert_receivings(
                 "created_at": moment,
             }
         )
-    ids = _insert(Receiving, rows, actor, key="number")
+    ids = insert_rows(Receiving, rows, actor, key="number")
     receiving_ids = dict(zip(used, ids, strict=True))
     line_rows = [
         {
@@ -249,7 +251,7 @@ def _insert_receivings(
         }
         for receiving, product, quantity, cost in sorted(plan.lines)
     ]
-    _insert(ReceivingLine, line_rows, actor)
+    insert_rows(ReceivingLine, line_rows, actor)
     return receiving_ids
 
 
@@ -269,7 +271,7 @@ def _insert_units(
         }
         for unit in plan.units
     ]
-    return _insert(SerialUnit, rows, actor, key="serial")
+    return insert_rows(SerialUnit, rows, actor, key="serial")
 
 
 def _insert_movements(
@@ -277,6 +279,7 @@ def _insert_movements(
     product_ids: list[int],
     receiving_ids: dict[int, int],
     unit_ids: list[int],
+    ticket_ids: list[int],
     actor: User,
 ) -> None:
     for start in range(0, len(plan.movements), BATCH_SIZE):
@@ -287,12 +290,7 @@ def _insert_movements(
                 "on_hand_after": row.on_hand_after,
                 "unit_cost_centavos": row.unit_cost_centavos,
                 "reason": row.reason,
-                "reference_type": "adjustment"
-                if row.receiving is None
-                else "receiving",
-                "reference_id": (
-                    None if row.receiving is None else receiving_ids[row.receiving]
-                ),
+                **_reference(row.receiving, row.ticket, receiving_ids, ticket_ids),
                 "serial_unit_id": None if row.unit is None else unit_ids[row.unit],
                 "note": row.note,
                 "actor_id": actor.id,
@@ -300,4 +298,18 @@ def _insert_movements(
             }
             for row in plan.movements[start : start + BATCH_SIZE]
         ]
-        _insert(StockMovement, rows, actor, offset=start)
+        insert_rows(StockMovement, rows, actor, offset=start)
+
+
+def _reference(
+    receiving: int | None,
+    ticket: int | None,
+    receiving_ids: dict[int, int],
+    ticket_ids: list[int],
+) -> dict[str, str | int | None]:
+    """Return what a ledger row points at: a receiving, a repair or an adjustment."""
+    if receiving is not None:
+        return {"reference_type": "receiving", "reference_id": receiving_ids[receiving]}
+    if ticket is not None:
+        return {"reference_type": "repair", "reference_id": ticket_ids[ticket]}
+    return {"reference_type": "adjustment", "reference_id": None}

@@ -22,6 +22,7 @@ from jcicons.demo.price_list import (
     PHONE_FAMILIES,
     PRINTER_ITEMS,
     RAM_ITEMS,
+    REPAIR_PART_ITEMS,
     SERVICE_ITEMS,
     STORAGE_ITEMS,
 )
@@ -38,6 +39,7 @@ CHARGERS = "Chargers and adapters"
 PANELS = "Screens and panels"
 INK = "Ink and toner"
 ACCESSORIES = "Accessories"
+REPAIR_PARTS = "Repair parts"
 SERVICES = "Services"
 
 CATEGORIES = (
@@ -52,6 +54,7 @@ CATEGORIES = (
     PANELS,
     INK,
     ACCESSORIES,
+    REPAIR_PARTS,
     SERVICES,
 )
 
@@ -79,6 +82,7 @@ RESTOCK = {
     PANELS: Restock((1, 3), (1, 4), 1, 3, (55, 70)),
     INK: Restock((2, 5), (12, 36), 12, 36, (70, 80)),
     ACCESSORIES: Restock((1, 4), (5, 20), 5, 15, (55, 72)),
+    REPAIR_PARTS: Restock((1, 3), (3, 8), 2, 5, (50, 68)),
 }
 
 # Local suppliers (invented names) and the categories each one delivers.
@@ -98,11 +102,12 @@ SUPPLIERS = {
         STORAGE,
         PANELS,
         CHARGERS,
+        REPAIR_PARTS,
     ),
     "Binondo Mobile Distributors, Manila": (PHONES, CHARGERS, ACCESSORIES, PANELS),
     "Mactan Digital Supply, Cebu": (PHONES, MONITORS, ACCESSORIES),
     "Ortigas Printer Center, Pasig": (PRINTERS, INK),
-    "Raon Electronics Parts, Manila": (PANELS, CHARGERS, ACCESSORIES),
+    "Raon Electronics Parts, Manila": (PANELS, CHARGERS, ACCESSORIES, REPAIR_PARTS),
     "Metro Ink and Toner Depot, Makati": (INK,),
     "Bajada Tech Wholesale, Davao": (LAPTOPS, PRINTERS, STORAGE, RAM),
 }
@@ -197,6 +202,7 @@ def shop_catalogue(rng: random.Random) -> list[ProductSpec]:
         (STORAGE, STORAGE_ITEMS),
         (CHARGERS, CHARGER_ITEMS),
         (PANELS, PANEL_ITEMS),
+        (REPAIR_PARTS, REPAIR_PART_ITEMS),
     )
     for category, items in simple:
         for brand, name, model, pesos in items:

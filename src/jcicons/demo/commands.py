@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
-from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS
+from jcicons.demo import DEFAULT_SEED, LARGE_PRODUCTS, LARGE_TICKETS
 from jcicons.money import format_pesos
 
 if TYPE_CHECKING:
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     type=click.Choice(["small", "large"]),
     default="small",
     show_default=True,
-    help="small: a few hundred products through the services; large: 50,000 "
-    "products and a long ledger, inserted in bulk, for benchmarks.",
+    help="small: a few hundred products and six months of sales and repairs "
+    "through the services; large: 50,000 products, a long ledger and 30,000 "
+    "repair tickets, inserted in bulk, for benchmarks.",
 )
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option(
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     type=click.IntRange(min=1, max=500_000),
     default=None,
     help=f"How many products the large shop has (default {LARGE_PRODUCTS:,}).",
+)
+@click.option(
+    "--tickets",
+    type=click.IntRange(min=0, max=500_000),
+    default=None,
+    help=f"How many devices the large shop has taken in for repair (default "
+    f"{LARGE_TICKETS:,}; warranty comebacks come on top).",
 )
 @click.option("--force", is_flag=True, help="Add the demo even though products exist.")
 @click.option(
@@ -39,7 +47,12 @@ if TYPE_CHECKING:
 )
 @with_appcontext
 def demo_data(
-    scale: str, seed: int, products: int | None, force: bool, with_users: bool
+    scale: str,
+    seed: int,
+    products: int | None,
+    tickets: int | None,
+    force: bool,
+    with_users: bool,
 ) -> None:
     """Fill the database with a demo computer-and-phone shop."""
     from jcicons.demo.build import build_demo
@@ -50,6 +63,8 @@ def demo_data(
 
     if products is not None and scale != "large":
         raise click.UsageError("--products goes with --scale large")
+    if tickets is not None and scale != "large":
+        raise click.UsageError("--tickets goes with --scale large")
     started = time.perf_counter()
     try:
         check_may_build(force)
@@ -61,6 +76,7 @@ def demo_data(
                 products or LARGE_PRODUCTS,
                 with_users=with_users,
                 progress=click.echo,
+                tickets=LARGE_TICKETS if tickets is None else tickets,
             )
         else:
             summary = build_demo(actor, seed, with_users, progress=click.echo)
@@ -88,6 +104,15 @@ def _print_summary(summary: DemoSummary, scale: str, seed: int, seconds: float) 
     click.echo(
         f"  {summary.sales:>9,} sales ({summary.voided_sales:,} voided, "
         f"{summary.credit_memos:,} returns)"
+    )
+    click.echo(
+        f"  {summary.repair_tickets:>9,} repair tickets ({summary.released_tickets:,} "
+        f"released, {summary.ready_tickets:,} ready for pickup, "
+        f"{summary.comebacks:,} warranty comebacks)"
+    )
+    click.echo(
+        f"  {summary.repair_parts:>9,} parts used on repairs, "
+        f"{summary.service_types:,} services in the repair catalogue"
     )
     click.echo(f"  {summary.audit_rows:>9,} audit rows")
     click.echo(

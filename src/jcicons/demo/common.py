@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 DEMO_USERS = (
     ("demo_sales", "Maricel Santos", "SALES"),
     ("demo_tech", "Rommel Dizon", "TECH"),
+    ("demo_tech2", "Jun Pascual", "TECH"),
 )
 
 # How often each adjustment reason comes up, and its signed quantity range.
@@ -78,6 +79,12 @@ class DemoSummary:
     sales: int = 0
     voided_sales: int = 0
     credit_memos: int = 0
+    service_types: int = 0
+    repair_tickets: int = 0
+    released_tickets: int = 0
+    ready_tickets: int = 0
+    comebacks: int = 0
+    repair_parts: int = 0
     stock_value_centavos: int = 0
     users: list[tuple[str, str, str | None]] = field(default_factory=list)
 
@@ -86,6 +93,12 @@ def count_rows() -> dict[str, int]:
     """Return how many rows of each kind the demo makes are in the database."""
     from jcicons.audit.models import AuditEvent
     from jcicons.customers.models import Customer
+    from jcicons.repairs.models import (
+        RepairPart,
+        RepairStatus,
+        RepairTicket,
+        ServiceType,
+    )
     from jcicons.sales.models import CreditMemo, Sale, SaleStatus
 
     def count(model: Any, *where: Any) -> int:
@@ -114,6 +127,14 @@ def count_rows() -> dict[str, int]:
         "sales": count(Sale),
         "voided_sales": count(Sale, Sale.status == SaleStatus.VOID),
         "credit_memos": count(CreditMemo),
+        "service_types": count(ServiceType),
+        "repair_tickets": count(RepairTicket),
+        "released_tickets": count(
+            RepairTicket, RepairTicket.status == RepairStatus.RELEASED
+        ),
+        "ready_tickets": count(RepairTicket, RepairTicket.status == RepairStatus.READY),
+        "comebacks": count(RepairTicket, RepairTicket.original_ticket_id.is_not(None)),
+        "repair_parts": count(RepairPart),
     }
 
 

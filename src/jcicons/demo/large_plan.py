@@ -4,7 +4,9 @@ Each product's receipts and adjustments are played in time order: on-hand never
 goes below zero, a serialized product moves one unit (and one ledger row) at a
 time, a receipt folds into the moving-average cost through
 `stock.moving_average_cost`, and an adjustment leaves a serial unit in the status
-`adjust_stock` would give it. `bulk` then inserts the plan as it stands.
+`adjust_stock` would give it. Parts the repair history asks for (`PartUse`) are
+taken in the same time order, as `add_part` would take them: only from stock on
+hand, at the cost of the moment. `bulk` then inserts the plan as it stands.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter as Tally
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -50,11 +53,26 @@ class Movement:
     receiving: int | None
     unit: int | None
     note: str
+    ticket: int | None = None
 
     @property
     def sort_key(self) -> tuple[datetime, int]:
         """Return the order rows are inserted in: by time, then as planned."""
         return self.moment, self.sequence
+
+
+@dataclass(slots=True)
+class PartUse:
+    """A part a planned repair ticket takes from stock; the stock plan grants it
+    when the shelf has it at that moment, at the product's cost then."""
+
+    moment: datetime
+    product: int
+    quantity: int
+    ticket: int
+    note: str = ""
+    granted: bool = False
+    unit_cost_centavos: int = 0
 
 
 @dataclass(slots=True)
@@ -93,6 +111,7 @@ class LargePlan:
         receiving: int | None = None,
         unit: int | None = None,
         note: str = "",
+        ticket: int | None = None,
     ) -> None:
         """Move a product's planned stock and keep the ledger row, as move_stock does.
 
@@ -116,6 +135,7 @@ class LargePlan:
                 receiving,
                 unit,
                 note,
+                ticket,
             )
         )
 
@@ -127,13 +147,29 @@ def plan_large_shop(
     end: date,
     maker: SerialMaker,
     long_history_receipts: int = LONG_HISTORY_RECEIPTS,
+    uses: Sequence[PartUse] = (),
 ) -> LargePlan:
-    """Plan every receiving, serial unit and ledger row from `start` to `end`."""
+    """Plan every receiving, serial unit and ledger row from `start` to `end`.
+
+    Each of `uses` is granted (or not) as its product's history is played.
+    """
     plan = LargePlan(specs)
     per_product = _plan_receivings(rng, plan, start, end, long_history_receipts)
+    wanted: dict[int, list[PartUse]] = {}
+    for use in uses:
+        wanted.setdefault(use.product, []).append(use)
     for index, receivings in enumerate(per_product):
         if receivings:
-            _play(rng, plan, index, receivings, maker, end, long_history_receipts)
+            _play(
+                rng,
+                plan,
+                index,
+                receivings,
+                maker,
+                end,
+                long_history_receipts,
+                wanted.get(index, []),
+            )
     plan.movements.sort(key=lambda movement: movement.sort_key)
     return plan
 
@@ -217,8 +253,9 @@ def _play(
     maker: SerialMaker,
     end: date,
     long_history_receipts: int,
+    uses: list[PartUse],
 ) -> None:
-    """Play one product's receipts and adjustments in time order."""
+    """Play one product's receipts, adjustments and repair uses in time order."""
     spec = plan.specs[index]
     restock = RESTOCK[spec.category]
     if spec.name == LONG_HISTORY_NAME:
@@ -226,13 +263,20 @@ def _play(
     else:
         count = rng.choices((0, 1, 2), (65, 27, 8))[0]
     first = plan.receivings[receivings[0]][0]
-    events = [(plan.receivings[r][0], r) for r in receivings]
-    events += [(moment, -1) for moment in _adjustment_moments(rng, first, end, count)]
+    # (moment, what, which): adjustments (0) before receipts (1) before uses (2).
+    events = [(plan.receivings[r][0], 1, r) for r in receivings]
+    events += [
+        (moment, 0, -1) for moment in _adjustment_moments(rng, first, end, count)
+    ]
+    events += [(use.moment, 2, n) for n, use in enumerate(uses)]
     events.sort()
     in_stock: list[int] = []
-    for moment, receiving in events:
-        if receiving < 0:
+    for moment, what, receiving in events:
+        if what == 0:
             _adjust(rng, plan, index, moment, in_stock)
+            continue
+        if what == 2:
+            _use(plan, index, uses[receiving])
             continue
         quantity = rng.randint(*restock.units)
         cost = unit_cost(rng, spec)
@@ -283,3 +327,19 @@ def _adjust(
     if quantity == 0:
         return
     plan.record(moment, index, quantity, reason, note=note)
+
+
+def _use(plan: LargePlan, index: int, use: PartUse) -> None:
+    """Take a repair's part from stock when the shelf has it, at today's cost."""
+    if plan.on_hand[index] < use.quantity:
+        return
+    use.granted = True
+    use.unit_cost_centavos = plan.cost[index]
+    plan.record(
+        use.moment,
+        index,
+        -use.quantity,
+        MovementReason.REPAIR_PART,
+        note=use.note,
+        ticket=use.ticket,
+    )

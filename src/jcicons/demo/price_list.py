@@ -395,6 +395,41 @@ ACCESSORY_ITEMS = (
     ("PaperOne", "A4 copy paper 70gsm, 500 sheets", "P1-A4-70", 289),
 )
 
+# Spare parts the technicians fit: batteries, keyboards, fans, ports, printer parts.
+REPAIR_PART_ITEMS = (
+    ("OEM", "Laptop battery for Acer Aspire 3/5", "AP18C8K", 1_995),
+    ("OEM", "Laptop battery for Lenovo IdeaPad 3", "L20M2PF0", 2_195),
+    ("OEM", "Laptop battery for HP 14s/15s", "HT03XL", 1_895),
+    ("OEM", "Laptop battery for ASUS Vivobook 14/15", "B31N1732", 2_095),
+    ("OEM", "Laptop battery for Dell Inspiron 15", "3HWPP", 2_295),
+    ("OEM", "Laptop keyboard for Acer Aspire 3/5, US layout", "KB-ACR-A5", 1_095),
+    ("OEM", "Laptop keyboard for Lenovo IdeaPad 3, US layout", "KB-LNV-IP3", 1_195),
+    ("OEM", "Laptop keyboard for HP 14s/15s, US layout", "KB-HP-14S", 995),
+    ("OEM", "Laptop keyboard for ASUS Vivobook 14, US layout", "KB-ASUS-X1404", 1_095),
+    ("OEM", "Laptop keyboard for Dell Inspiron 15, US layout", "KB-DELL-3520", 1_195),
+    ("OEM", "Laptop CPU cooling fan for Acer Aspire 3/5", "FAN-ACR-A5", 795),
+    ("OEM", "Laptop CPU cooling fan for Lenovo IdeaPad 3", "FAN-LNV-IP3", 795),
+    ("OEM", "Laptop CPU cooling fan for HP 14s/15s", "FAN-HP-15S", 795),
+    ("OEM", "Laptop hinge set for HP 14s/15s", "HNG-HP-15S", 695),
+    ("OEM", "Laptop hinge set for Acer Aspire 3/5", "HNG-ACR-A5", 695),
+    ("OEM", "Phone battery for Galaxy A-series (EB-BA217ABY)", "EB-BA217ABY", 895),
+    ("OEM", "Phone battery for Redmi 9A/10C (BN56)", "BN56", 795),
+    ("OEM", "Phone battery for OPPO A-series (BLP851)", "BLP851", 795),
+    ("OEM", "Phone battery for iPhone 11", "BAT-IP11", 1_295),
+    ("OEM", "Charging port board for Galaxy A-series", "CP-SM-A", 395),
+    ("OEM", "Charging port board for Redmi and Redmi Note", "CP-RMN", 395),
+    ("OEM", "Charging port flex for iPhone 11", "CP-IP11", 595),
+    ("Generic", "ATX power supply 700W (true 450W)", "PSU-ATX700", 895),
+    ("Corsair", "CV550 550W 80 Plus Bronze power supply", "CP-9020210", 2_895),
+    ("Panasonic", "CR2032 CMOS battery", "CR2032", 49),
+    ("Epson", "Waste ink pad set for L-series", "WIP-EPS-L", 395),
+    ("Canon", "Ink absorber kit for G-series", "ABS-CAN-G", 395),
+    ("OEM", "Pickup roller for Epson L-series", "ROLL-EPS-L", 295),
+    ("OEM", "Pickup roller for Canon G-series", "ROLL-CAN-G", 295),
+    ("OEM", "Sealed lead-acid UPS battery 12V 7Ah", "SLA-12V7AH", 895),
+    ("OEM", "Capacitor kit for monitor power boards", "CAP-MON-KIT", 195),
+)
+
 # Ink: (brand, series, model prefix, colours as (name, model suffix, pesos)).
 INK_SERIES = (
     (

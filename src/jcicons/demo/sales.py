@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from sqlalchemy import select
 
 from jcicons.clock import frozen_at, shop_zone
 from jcicons.customers.checks import CustomerData
-from jcicons.customers.models import Customer, CustomerKind
+from jcicons.customers.models import Customer, CustomerKind, CustomerPhone
 from jcicons.customers.phones import InvalidMobile, normalise_mobile
 from jcicons.customers.services import create_customer
 from jcicons.demo.common import local_moment
@@ -116,17 +117,28 @@ def demo_mobile(rng: random.Random, taken: set[str]) -> str:
             return number
 
 
+def demo_name(rng: random.Random, middle: bool = False) -> str:
+    """Return a Filipino name, "Maria Santos", or with a middle initial."""
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    if middle:
+        return f"{first} {rng.choice(string.ascii_uppercase)}. {last}"
+    return f"{first} {last}"
+
+
 def create_demo_customers(
     rng: random.Random, actor: User, moment: datetime
 ) -> list[Customer]:
     """Create individuals and businesses; a few of each may buy on account."""
     taken = set(db.session.scalars(select(Customer.name)))
-    phones: set[str] = set()
+    phones = set(db.session.scalars(select(CustomerPhone.number)))
     specs: list[CustomerData] = []
     while len(specs) < INDIVIDUALS:
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        name = demo_name(rng)
         if name in taken:
-            continue
+            # A big shop may have used every plain name: add a middle initial.
+            name = demo_name(rng, middle=True)
+            if name in taken:
+                continue
         taken.add(name)
         limit = rng.choice((5_000_00, 10_000_00, 15_000_00)) if len(specs) < 4 else 0
         specs.append(
@@ -185,6 +197,7 @@ class SalesDesk:
         self.rng = rng
         self.actor = actor
         self.goods = [p for p in products if not p.is_service]
+        self.goods_ids = [p.id for p in self.goods]
         self.services = [p for p in products if p.is_service]
         self.customers = customers
         self.cutoff = cutoff
@@ -243,7 +256,7 @@ class SalesDesk:
                 product = self.rng.choice(self.services)
                 lines.append(CartLine(product.id, 1))
                 continue
-            stocked = [p for p in self.goods if p.on_hand >= 2]
+            stocked = self._stocked()
             if not stocked:
                 continue
             product = self.rng.choice(stocked)
@@ -255,6 +268,21 @@ class SalesDesk:
                 quantity = self.rng.choices((1, 2, 3), (80, 15, 5))[0]
                 lines.append(CartLine(product.id, min(quantity, product.on_hand - 1)))
         return lines
+
+    def _stocked(self) -> list[Product]:
+        """Return the goods with two or more on hand, read in one select.
+
+        Other desks' services expire the session's objects; reading on-hand here
+        keeps the sale from reloading every product one by one.
+        """
+        ids = set(
+            db.session.scalars(
+                select(Product.id).where(
+                    Product.id.in_(self.goods_ids), Product.on_hand >= 2
+                )
+            )
+        )
+        return [p for p, i in zip(self.goods, self.goods_ids, strict=True) if i in ids]
 
     def _serial(self, product: Product) -> str:
         in_stock = db.session.scalars(

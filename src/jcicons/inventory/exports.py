@@ -34,9 +34,9 @@ from jcicons.inventory.models import (
 )
 from jcicons.inventory.queries import (
     ProductFilter,
+    document_numbers,
     low_stock_query,
     product_query,
-    receiving_numbers,
     suggested_order_quantity,
     suggested_quantity,
 )
@@ -306,31 +306,32 @@ def reason_label(reason: str) -> str:
         return reason
 
 
-def reference_text(movement: StockMovement, numbers: dict[int, str]) -> str:
-    """Return how a ledger row names its document, e.g. 'Receiving RCV-000012'."""
-    label = REFERENCE_LABELS.get(movement.reference_type, movement.reference_type)
-    if movement.reference_id is None:
+def reference_text(movement: StockMovement, numbers: dict[tuple[str, int], str]) -> str:
+    """Return how a ledger row names its document: 'Sale INV-000042',
+    'Repair RT-000007', 'Receiving RCV-000012', 'Stock count #3', 'Adjustment'.
+
+    `numbers` comes from `queries.document_numbers`; a document it lacks is named
+    by its id.
+    """
+    kind = movement.reference_type
+    label = REFERENCE_LABELS.get(kind, kind)
+    if movement.reference_id is None or kind == "adjustment":
         return label
-    if movement.reference_type == "receiving" and movement.reference_id in numbers:
-        return f"{label} {numbers[movement.reference_id]}"
+    number = numbers.get((kind, movement.reference_id))
+    if number is not None:
+        return f"{label} {number}"
     return f"{label} #{movement.reference_id}"
 
 
-def document_numbers(movements: Iterable[StockMovement]) -> dict[int, str]:
-    """Return receiving id -> number for the receivings the rows refer to."""
-    return receiving_numbers(
-        {
-            m.reference_id
-            for m in movements
-            if m.reference_type == "receiving" and m.reference_id is not None
-        }
-    )
+def movement_numbers(movements: Iterable[StockMovement]) -> dict[tuple[str, int], str]:
+    """Return the document numbers the ledger rows refer to, in one select."""
+    return document_numbers((m.reference_type, m.reference_id) for m in movements)
 
 
 def movement_table(query: Select[Any], with_costs: bool) -> Table:
     """Return the ledger rows a filtered movement query selects, newest first."""
     movements = list(db.session.scalars(query.limit(MAX_EXPORT_ROWS)))
-    numbers = document_numbers(movements)
+    numbers = movement_numbers(movements)
     rows = (
         [
             m.created_at,

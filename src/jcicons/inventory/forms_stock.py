@@ -9,11 +9,10 @@ from typing import Any
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -22,20 +21,21 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from jcicons.auth.models import User
 from jcicons.extensions import db
-from jcicons.forms import BaseForm, SearchForm
+from jcicons.forms import BaseForm, DateField, IntegerField, SearchForm, query_int
 from jcicons.inventory.labels import LABELS_PER_SHEET
 from jcicons.inventory.models import REASON_LABELS, StockCountLine
 from jcicons.inventory.queries import SORTS, ProductFilter, category_choices
 from jcicons.inventory.services import MAX_QUANTITY
 
 STOCK_STATES = ("in", "low", "out", "service")
+MAX_COUNT_SERIALS = 1_000  # serial numbers one count line may name
 STATUSES = ("active", "archived", "all")
 
 
 class CountStartForm(BaseForm):
     """Start a count of one category, or of every product (category 0)."""
 
-    category_id = SelectField("What to count", coerce=int)
+    category_id = SelectField("What to count", coerce=query_int)
     note = StringField(
         "Note", validators=[Optional(), Length(max=500)], description="Optional."
     )
@@ -73,6 +73,24 @@ def parse_counted(
         else:
             errors[line.id] = f"Use a whole number from 0 to {MAX_QUANTITY:,}."
     return values, errors
+
+
+def parse_count_serials(
+    form: MultiDict[str, str], line_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """Read `serials-<line id>` inputs of a count's review: ticked serial numbers
+    of missing units, or found ones typed one a line. Return them by line id."""
+    serials: dict[int, list[str]] = {}
+    for line_id in line_ids:
+        values = [
+            line.strip()
+            for value in form.getlist(f"serials-{line_id}")[:MAX_COUNT_SERIALS]
+            for line in value.splitlines()
+            if line.strip()
+        ]
+        if values:
+            serials[line_id] = values[:MAX_COUNT_SERIALS]
+    return serials
 
 
 def _category_choices(everything: str) -> list[SelectChoice]:
@@ -122,7 +140,7 @@ class MovementFilterForm(SearchForm):
 class CategoryFilterForm(SearchForm):
     """Narrow a list to one category."""
 
-    category = SelectField("Category", coerce=int, validate_choice=False)
+    category = SelectField("Category", coerce=query_int, validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,7 +184,7 @@ class LabelPickForm(SearchForm):
     """Find products to print labels for, and where on the sheet to start."""
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
-    category = SelectField("Category", coerce=int, validate_choice=False)
+    category = SelectField("Category", coerce=query_int, validate_choice=False)
     start = IntegerField(
         "Start at label",
         default=1,

@@ -58,6 +58,7 @@ VAT_WORDS = {
     "ZERO_RATED": VatClass.ZERO_RATED,
     "ZERO": VatClass.ZERO_RATED,
 }
+COST_COLUMN = "cost"
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"", "no", "n", "false", "0"}
 
@@ -130,9 +131,14 @@ def _category_lookup() -> dict[str, Category]:
     return lookup
 
 
-def _check_row(row: dict[str, Any], categories: dict[str, Category]) -> RowResult:
+def _check_row(
+    row: dict[str, Any], categories: dict[str, Category], may_set_cost: bool
+) -> RowResult:
     cells: dict[str, str] = {name: row["cells"].get(name, "") for name in COLUMNS}
     errors: dict[str, str] = dict(row.get("problems", {}))
+    if not may_set_cost:
+        cells["cost"] = ""
+        errors.pop("cost", None)
     category = categories.get(cells["category"].lower())
     if not cells["category"]:
         errors.setdefault("category", "Enter a category.")
@@ -191,14 +197,18 @@ def _mark_repeats(results: list[RowResult], column: str, label: str) -> None:
             result.errors.setdefault(column, f"{label} {value} is on rows {others}.")
 
 
-def check_rows(rows: list[dict[str, Any]]) -> list[RowResult]:
+def check_rows(
+    rows: list[dict[str, Any]], *, may_set_cost: bool = True
+) -> list[RowResult]:
     """Check every stored row against the rules and the database as it is now.
 
     A SKU or barcode used twice in the file marks every row that uses it; one
-    already in the database marks the row (check_product_data finds it).
+    already in the database marks the row (check_product_data finds it). Without
+    `may_set_cost` (the right to see costs) the cost column is ignored, as the
+    product form has no cost field for such users.
     """
     categories = _category_lookup()
-    results = [_check_row(row, categories) for row in rows]
+    results = [_check_row(row, categories, may_set_cost) for row in rows]
     _mark_repeats(results, "sku", "SKU")
     _mark_repeats(results, "barcode", "Barcode")
     return results
@@ -207,11 +217,35 @@ def check_rows(rows: list[dict[str, Any]]) -> list[RowResult]:
 # Keeping the upload between preview and confirmation ------------------------
 
 
-def save_import_batch(parsed: ParsedFile, filename: str, actor: User) -> ImportBatch:
+def without_costs(parsed: ParsedFile) -> ParsedFile:
+    """Return the file without its cost column, listed then among the ignored."""
+    had_cost = any(COST_COLUMN in row["cells"] for row in parsed.rows)
+    rows = [
+        {
+            **row,
+            "cells": {k: v for k, v in row["cells"].items() if k != COST_COLUMN},
+            "problems": {
+                k: v for k, v in row.get("problems", {}).items() if k != COST_COLUMN
+            },
+        }
+        for row in parsed.rows
+    ]
+    ignored = list(parsed.ignored_columns)
+    if had_cost:
+        ignored.append(COST_COLUMN)
+    return ParsedFile(rows, ignored)
+
+
+def save_import_batch(
+    parsed: ParsedFile, filename: str, actor: User, *, may_set_cost: bool
+) -> ImportBatch:
     """Keep parsed rows for the actor under a new random token.
 
-    The actor's earlier uploads and everyone's expired ones are removed.
+    Without `may_set_cost` the cost column is dropped before it is kept. The
+    actor's earlier uploads and everyone's expired ones are removed.
     """
+    if not may_set_cost:
+        parsed = without_costs(parsed)
     db.session.execute(
         delete(ImportBatch).where(
             or_(
@@ -264,17 +298,19 @@ class ImportOutcome:
 
 
 def import_products(
-    batch: ImportBatch, actor: User, skip_invalid: bool
+    batch: ImportBatch, actor: User, skip_invalid: bool, *, may_set_cost: bool
 ) -> ImportOutcome:
     """Create the products of an upload in one transaction, then forget the upload.
 
     Nothing is created while any row has a problem, unless `skip_invalid`, when
     the good rows are created and the others listed. Rows with a SKU are created
     before rows without, so a generated SKU never takes one the file asks for.
+    Unit costs are set only with `may_set_cost` (the right to see costs); the
+    products of others start without a cost, which receiving stock then sets.
     Raises DomainError when rows have problems (and may not be skipped) or when
     no row can be imported.
     """
-    results = check_rows(batch.rows)
+    results = check_rows(batch.rows, may_set_cost=may_set_cost)
     bad = [result.line for result in results if not result.is_valid]
     if bad and not skip_invalid:
         raise DomainError(

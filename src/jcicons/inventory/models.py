@@ -1,5 +1,5 @@
 """Inventory tables: categories, products, the movement ledger, receivings,
-serial units and stock counts.
+adjustments, serial units and stock counts.
 
 Stock on hand lives on the product and changes only through
 `inventory.stock.move_stock`, which writes a ledger row in the same transaction.
@@ -83,6 +83,7 @@ ADJUSTMENT_REASONS = (
     MovementReason.FOUND,
     MovementReason.OTHER,
 )
+ADJUSTMENT_REASONS_SQL = ", ".join(f"'{reason.value}'" for reason in ADJUSTMENT_REASONS)
 
 
 class SerialStatus(StrEnum):
@@ -231,6 +232,8 @@ class Receiving(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True, nullable=False)
+    # The key of the form that made it: a form sent twice makes one receiving.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     supplier_name: Mapped[str] = mapped_column(String(120), nullable=False)
     supplier_document: Mapped[str] = mapped_column(
         String(60), nullable=False, default=""
@@ -297,6 +300,36 @@ class SerialUnit(db.Model):  # type: ignore[name-defined]
         String(24), nullable=False, default=SerialStatus.IN_STOCK
     )
     receiving_id: Mapped[int | None] = mapped_column(ForeignKey("receivings.id"))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False
+    )
+
+    product: Mapped[Product] = relationship()
+
+
+class StockAdjustment(db.Model):  # type: ignore[name-defined]
+    """One correction of a product's stock made by hand; its ledger rows refer to it.
+
+    The key of the form that made it is unique, so a form sent twice adjusts once.
+    """
+
+    __tablename__ = "stock_adjustments"
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        CheckConstraint(f"reason IN ({ADJUSTMENT_REASONS_SQL})", name="reason_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id"), nullable=False, index=True
+    )
+    quantity: Mapped[int] = mapped_column(nullable=False)
+    reason: Mapped[str] = mapped_column(String(24), nullable=False)
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, nullable=False
     )

@@ -6,10 +6,23 @@ eagerly, so a page issues the same number of queries whatever its rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.clock import business_day_bounds
@@ -263,14 +276,59 @@ def receiving_query(search: str = "") -> Select[tuple[Receiving]]:
     return query.order_by(Receiving.received_date.desc(), Receiving.id.desc())
 
 
-def receiving_numbers(receiving_ids: set[int]) -> dict[int, str]:
-    """Return receiving id -> number for the ids given (for ledger references)."""
-    if not receiving_ids:
+# Where the documents a ledger row refers to keep their numbers. Named as tables
+# rather than imported as models: sales and repairs build on inventory, not the
+# other way round.
+DOCUMENT_TABLES = {
+    "receiving": table("receivings", column("id"), column("number")),
+    "sale": table("sales", column("id"), column("number")),
+    "repair": table("repair_tickets", column("id"), column("number")),
+}
+
+
+def document_numbers(
+    references: Iterable[tuple[str, int | None]],
+) -> dict[tuple[str, int], str]:
+    """Return (reference type, id) -> number of the receivings, sales and repair
+    tickets referred to, read in one select whatever their kinds and count."""
+    wanted: dict[str, set[int]] = {}
+    for kind, reference_id in references:
+        if kind in DOCUMENT_TABLES and reference_id is not None:
+            wanted.setdefault(kind, set()).add(reference_id)
+    if not wanted:
         return {}
+    selects = [
+        select(
+            cast(literal(kind), String(16)).label("kind"),
+            DOCUMENT_TABLES[kind].c.id,
+            DOCUMENT_TABLES[kind].c.number,
+        ).where(DOCUMENT_TABLES[kind].c.id.in_(sorted(ids)))
+        for kind, ids in sorted(wanted.items())
+    ]
+    statement = selects[0] if len(selects) == 1 else union_all(*selects)
+    rows = db.session.execute(statement)
+    return {
+        (str(kind), int(number_id)): str(number) for kind, number_id, number in rows
+    }
+
+
+def in_stock_serials_of(product_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Return product id -> serial numbers of its units in stock, in one select."""
+    ids = sorted(set(product_ids))
+    serials: dict[int, list[str]] = {}
+    if not ids:
+        return serials
     rows = db.session.execute(
-        select(Receiving.id, Receiving.number).where(Receiving.id.in_(receiving_ids))
+        select(SerialUnit.product_id, SerialUnit.serial)
+        .where(
+            SerialUnit.product_id.in_(ids),
+            SerialUnit.status == SerialStatus.IN_STOCK,
+        )
+        .order_by(SerialUnit.product_id, SerialUnit.serial)
     )
-    return {int(r[0]): str(r[1]) for r in rows}
+    for product_id, serial in rows:
+        serials.setdefault(int(product_id), []).append(str(serial))
+    return serials
 
 
 def in_stock_serials(product_id: int, limit: int = 500) -> list[str]:

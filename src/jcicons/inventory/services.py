@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from jcicons.audit.services import record_audit
 from jcicons.clock import shop_today, utcnow
@@ -27,6 +28,7 @@ from jcicons.inventory.models import (
     ReceivingLine,
     SerialStatus,
     SerialUnit,
+    StockAdjustment,
     StockCount,
     StockCountLine,
     VatClass,
@@ -445,6 +447,13 @@ class ReceivingLineData:
     serials: list[str] = field(default_factory=list)
 
 
+def find_receiving_by_key(idempotency_key: str) -> Receiving | None:
+    """Return the receiving already made from this form, if any."""
+    return db.session.scalar(
+        select(Receiving).where(Receiving.idempotency_key == idempotency_key)
+    )
+
+
 def receive_stock(
     supplier_name: str,
     supplier_document: str,
@@ -452,13 +461,20 @@ def receive_stock(
     lines: list[ReceivingLineData],
     actor: User,
     note: str = "",
+    *,
+    idempotency_key: str | None = None,
 ) -> Receiving:
     """Record a delivery: stock in, moving-average costs, one serial per unit.
 
-    Raises DomainError for an empty receiving, a missing supplier, a quantity out
-    of range, a service or archived product, or serial numbers that are missing,
-    repeated or already known.
+    A form sent again (same idempotency key) returns the receiving it made and
+    receives nothing more. Raises DomainError for an empty receiving, a missing
+    supplier, a quantity out of range, a service or archived product, or serial
+    numbers that are missing, repeated or already known.
     """
+    if idempotency_key:
+        existing = find_receiving_by_key(idempotency_key)
+        if existing is not None:
+            return existing
     supplier_name = " ".join(supplier_name.split())
     if not supplier_name:
         raise DomainError("Enter the supplier's name.", field="supplier_name")
@@ -470,6 +486,7 @@ def receive_stock(
         )
     receiving = Receiving(
         number=f"RCV-{next_number('receiving'):06d}",
+        idempotency_key=idempotency_key or None,
         supplier_name=supplier_name[:120],
         supplier_document=supplier_document.strip()[:60],
         received_date=received_date,
@@ -572,6 +589,27 @@ def receive_stock(
 
 # Adjustments -------------------------------------------------------------------
 
+# Why a known unit may not come back into stock through a positive adjustment. A
+# unit written off (damaged, lost, miscounted) may be found again, and one returned
+# to its supplier may come back from them; the others have a document of their own
+# that brings them back (a return of the sale, the part taken off the repair).
+SERIAL_RETURN_REFUSALS = {
+    SerialStatus.IN_STOCK: "is already in stock",
+    SerialStatus.SOLD: "was sold: it comes back through a return of its sale",
+    SerialStatus.IN_REPAIR: (
+        "is used in a repair: it comes back when the part is taken off the ticket"
+    ),
+}
+
+
+def find_adjustment_by_key(idempotency_key: str) -> StockAdjustment | None:
+    """Return the adjustment already made from this form, if any."""
+    return db.session.scalar(
+        select(StockAdjustment).where(
+            StockAdjustment.idempotency_key == idempotency_key
+        )
+    )
+
 
 def adjust_stock(
     product: Product,
@@ -580,13 +618,22 @@ def adjust_stock(
     actor: User,
     note: str = "",
     serials: list[str] | None = None,
-) -> None:
-    """Correct stock by a signed quantity for a stated reason.
+    *,
+    idempotency_key: str | None = None,
+) -> StockAdjustment:
+    """Correct stock by a signed quantity for a stated reason; return the adjustment.
 
     Reasons are count correction, damaged, lost or stolen, returned to supplier,
     found, or other (a note is then required). Serialized products name the units
-    that leave or come back. Raises DomainError or InsufficientStock.
+    that leave (units in stock) or come back: a new serial number, or a unit that
+    was written off or returned to its supplier; never one in stock, sold or used
+    in a repair. A form sent again (same idempotency key) returns the adjustment
+    it made and changes nothing more. Raises DomainError or InsufficientStock.
     """
+    if idempotency_key:
+        existing = find_adjustment_by_key(idempotency_key)
+        if existing is not None:
+            return existing
     if reason not in ADJUSTMENT_REASONS:
         raise DomainError("Choose a reason for the adjustment.", field="reason")
     if quantity == 0 or abs(quantity) > MAX_QUANTITY:
@@ -599,10 +646,31 @@ def adjust_stock(
         raise DomainError(
             'Say what happened: a note is required for "Other".', field="note"
         )
+    adjustment = StockAdjustment(
+        idempotency_key=idempotency_key or None,
+        product_id=product.id,
+        quantity=quantity,
+        reason=reason.value,
+        note=note[:500],
+        actor_id=actor.id,
+    )
+    db.session.add(adjustment)
+    db.session.flush()
     if product.is_serialized:
-        _adjust_serialized(product, quantity, reason, actor, note, serials or [])
+        moved = move_serials(
+            product,
+            quantity,
+            reason,
+            actor,
+            serials or [],
+            ("adjustment", adjustment.id),
+            note,
+        )
     else:
-        move_stock(product, quantity, reason, actor, "adjustment", None, note=note)
+        moved = []
+        move_stock(
+            product, quantity, reason, actor, "adjustment", adjustment.id, note=note
+        )
     record_audit(
         actor,
         "stock.adjust",
@@ -610,10 +678,11 @@ def adjust_stock(
         product.id,
         None,
         {
+            "adjustment_id": adjustment.id,
             "quantity": quantity,
             "reason": reason.value,
             "note": note,
-            "serials": [normalise_serial(s) for s in serials or [] if s.strip()],
+            "serials": moved,
         },
     )
     logger.info(
@@ -623,16 +692,39 @@ def adjust_stock(
         reason.value,
         actor.username,
     )
+    return adjustment
 
 
-def _adjust_serialized(
+def _check_unit_may_return(serial: str, unit: SerialUnit, product: Product) -> None:
+    if unit.product_id != product.id:
+        raise DomainError(
+            f"{serial} is a unit of another product, not of {product.name}.",
+            field="serials",
+        )
+    refusal = SERIAL_RETURN_REFUSALS.get(SerialStatus(unit.status))
+    if refusal is not None:
+        raise DomainError(
+            f"{serial} cannot come back into stock of {product.name}: it {refusal}.",
+            field="serials",
+        )
+
+
+def move_serials(
     product: Product,
     quantity: int,
     reason: MovementReason,
     actor: User,
-    note: str,
     serials: list[str],
-) -> None:
+    reference: tuple[str, int],
+    note: str = "",
+) -> list[str]:
+    """Move named units of a serialized product in or out of stock, one ledger row
+    each; return the serial numbers moved.
+
+    Units taking stock away must be in stock; units coming back must be new or
+    written off or returned to their supplier (see SERIAL_RETURN_REFUSALS).
+    Raises DomainError naming the first serial number that cannot move.
+    """
     cleaned = _parse_serials(serials, abs(quantity), product)
     units = {
         u.serial: u
@@ -640,6 +732,7 @@ def _adjust_serialized(
             select(SerialUnit).where(SerialUnit.serial.in_(cleaned))
         )
     }
+    reference_type, reference_id = reference
     for serial in cleaned:
         unit = units.get(serial)
         if quantity < 0:
@@ -657,35 +750,33 @@ def _adjust_serialized(
                 -1,
                 reason,
                 actor,
-                "adjustment",
-                None,
+                reference_type,
+                reference_id,
                 note=note,
                 serial_unit=unit,
             )
-            unit.status = SERIAL_STATUS_AFTER[reason]
+            unit.status = SERIAL_STATUS_AFTER.get(reason, SerialStatus.WRITTEN_OFF)
+            continue
+        if unit is None:
+            unit = SerialUnit(
+                product_id=product.id, serial=serial, status=SerialStatus.IN_STOCK
+            )
+            db.session.add(unit)
+            db.session.flush()
         else:
-            if unit is None:
-                unit = SerialUnit(
-                    product_id=product.id, serial=serial, status=SerialStatus.IN_STOCK
-                )
-                db.session.add(unit)
-                db.session.flush()
-            elif unit.product_id != product.id or unit.status == SerialStatus.IN_STOCK:
-                raise DomainError(
-                    f"{serial} cannot come back into stock of {product.name}.",
-                    field="serials",
-                )
-            unit.status = SerialStatus.IN_STOCK
-            move_stock(
-                product,
-                1,
-                reason,
-                actor,
-                "adjustment",
-                None,
-                note=note,
-                serial_unit=unit,
-            )
+            _check_unit_may_return(serial, unit, product)
+        unit.status = SerialStatus.IN_STOCK
+        move_stock(
+            product,
+            1,
+            reason,
+            actor,
+            reference_type,
+            reference_id,
+            note=note,
+            serial_unit=unit,
+        )
+    return cleaned
 
 
 # Stock counts ------------------------------------------------------------------
@@ -748,10 +839,9 @@ class CountDifference:
     difference: int
 
 
-def count_differences(count: StockCount) -> list[CountDifference]:
-    """Return the counted lines that differ from current on-hand."""
+def _differences_of(lines: list[StockCountLine]) -> list[CountDifference]:
     differences = []
-    for line in count.lines:
+    for line in lines:
         if line.counted is None:
             continue
         difference = line.counted - line.product.on_hand
@@ -760,56 +850,130 @@ def count_differences(count: StockCount) -> list[CountDifference]:
     return differences
 
 
-def post_count(count: StockCount, actor: User) -> int:
-    """Post a count's differences as one batch of adjustments; return how many.
+def count_differences(
+    count: StockCount, lines: list[StockCountLine] | None = None
+) -> list[CountDifference]:
+    """Return the counted lines that differ from current on-hand.
 
-    Differences are taken against on-hand at posting time, so sales made during
-    the count are not undone. Serialized products must be adjusted unit by unit.
-    Raises DomainError for a closed count, or a serialized product with a difference.
+    Give `lines` (with their products loaded) to compare those, in their order.
+    """
+    return _differences_of(list(count.lines) if lines is None else lines)
+
+
+def _close_count(count: StockCount, status: str) -> None:
+    """Claim an open count for posting or cancelling, or raise DomainError.
+
+    A conditional UPDATE: of two requests closing one count, the second waits for
+    the first's row lock (PostgreSQL) or write lock (SQLite), then matches no row.
     """
     if count.status != "OPEN":
         raise DomainError("This count is already closed.")
-    differences = count_differences(count)
-    serialized = [
-        d.line.product.name for d in differences if d.line.product.is_serialized
-    ]
-    if serialized:
-        raise DomainError(
-            f"Adjust serialized products unit by unit (pick the serial numbers): "
-            f"{', '.join(serialized[:3])}."
+    db.session.flush()
+    claimed = db.session.execute(
+        update(StockCount)
+        .where(StockCount.id == count.id, StockCount.status == "OPEN")
+        .values(status=status, posted_at=utcnow() if status == "POSTED" else None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(count)
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("This count is already closed.")
+
+
+def _current_lines(count: StockCount) -> list[StockCountLine]:
+    """Read a count's lines and their products' on-hand as committed now."""
+    return list(
+        db.session.scalars(
+            select(StockCountLine)
+            .options(joinedload(StockCountLine.product))
+            .where(StockCountLine.count_id == count.id)
+            .order_by(StockCountLine.id)
+            .execution_options(populate_existing=True)
         )
+    )
+
+
+@dataclass
+class CountPosting:
+    """What posting a count did: the differences adjusted, and the serialized
+    products left to settle unit by unit."""
+
+    adjusted: list[CountDifference]
+    unsettled: list[CountDifference]
+
+
+def post_count(
+    count: StockCount, actor: User, serials: dict[int, list[str]] | None = None
+) -> CountPosting:
+    """Post a count's differences as one batch of count corrections.
+
+    Differences are taken against on-hand at posting time, so sales made during
+    the count are not undone. A serialized product's difference is posted only
+    with the serial numbers of the units concerned (`serials` by line id: the
+    missing units of a shortage, the found ones of a surplus); without them it is
+    left out and listed as unsettled, to be adjusted by serial. A count is posted
+    once, however many requests post it at the same moment. Raises DomainError
+    for a closed count or serial numbers that do not fit the difference.
+    """
+    _close_count(count, "POSTED")
+    serials = serials or {}
+    differences = _differences_of(_current_lines(count))
+    adjusted: list[CountDifference] = []
+    unsettled: list[CountDifference] = []
+    moved: dict[int, list[str]] = {}
+    note = f"Count #{count.id}"
     for difference in differences:
-        move_stock(
-            difference.line.product,
-            difference.difference,
-            MovementReason.COUNT_CORRECTION,
-            actor,
-            "count",
-            count.id,
-            note=f"Count #{count.id}",
-        )
-    count.status = "POSTED"
-    count.posted_at = utcnow()
+        product = difference.line.product
+        if not product.is_serialized:
+            move_stock(
+                product,
+                difference.difference,
+                MovementReason.COUNT_CORRECTION,
+                actor,
+                "count",
+                count.id,
+                note=note,
+            )
+        elif any(s.strip() for s in serials.get(difference.line.id, [])):
+            moved[product.id] = move_serials(
+                product,
+                difference.difference,
+                MovementReason.COUNT_CORRECTION,
+                actor,
+                serials[difference.line.id],
+                ("count", count.id),
+                note,
+            )
+        else:
+            unsettled.append(difference)
+            continue
+        adjusted.append(difference)
     record_audit(
         actor,
         "count.post",
         "stock_count",
         count.id,
         None,
-        {"adjustments": [[d.line.product_id, d.difference] for d in differences]},
+        {
+            "adjustments": [[d.line.product_id, d.difference] for d in adjusted],
+            "serials": {str(key): value for key, value in moved.items()},
+            "unsettled": [[d.line.product_id, d.difference] for d in unsettled],
+        },
     )
     logger.info(
-        "count %d posted with %d adjustments by %s",
+        "count %d posted with %d adjustments (%d left to settle) by %s",
         count.id,
-        len(differences),
+        len(adjusted),
+        len(unsettled),
         actor.username,
     )
-    return len(differences)
+    return CountPosting(adjusted, unsettled)
 
 
 def cancel_count(count: StockCount, actor: User) -> None:
-    """Close an open count without changing stock."""
-    if count.status != "OPEN":
-        raise DomainError("This count is already closed.")
-    count.status = "CANCELLED"
+    """Close an open count without changing stock.
+
+    Raises DomainError when the count is closed already (or is being posted).
+    """
+    _close_count(count, "CANCELLED")
     record_audit(actor, "count.cancel", "stock_count", count.id, None, None)

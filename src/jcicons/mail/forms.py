@@ -6,7 +6,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from jcicons.forms import BaseForm
+from jcicons.forms import BaseForm, IntegerField
 from jcicons.mail.models import SmtpSecurity
 
 PORT_MESSAGE = "Enter the port, a number from 1 to 65535 (usually 587 or 465)."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +16,7 @@ from jcicons.auth.models import User, UserSession
 from jcicons.clock import utcnow
 from jcicons.extensions import db
 from jcicons.security.capabilities import can, public, requires
+from jcicons.settings.logo import get_logo_png
 from jcicons.settings.services import REQUIRE_ADMIN_TWO_FACTOR, current_settings
 
 bp = Blueprint("main", __name__)
@@ -80,6 +81,16 @@ def index() -> ResponseReturnValue:
     """Show each role what it can do now; ADMIN also sees the security summary."""
     summary = security_summary() if can("audit.view") else None
     return render_template("main/index.html", summary=summary)
+
+
+@bp.get("/shop-logo.png")
+@requires("dashboard.view")
+def shop_logo() -> ResponseReturnValue:
+    """Return the shop's logo (re-encoded when it was uploaded), for printed pages."""
+    png = get_logo_png()
+    if png is None:
+        abort(404)
+    return Response(png, mimetype="image/png")
 
 
 @bp.get("/health")

@@ -6,9 +6,7 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -22,10 +20,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
-from jcicons.forms import BaseForm, SearchForm
+from jcicons.forms import BaseForm, DateField, IntegerField, SearchForm, query_int
 from jcicons.inventory.forms import PesoField
 from jcicons.repairs.models import (
     ACCESSORY_CHOICES,
@@ -101,8 +100,11 @@ class IntakeForm(BaseForm):
     condition_notes = TextAreaField(
         "Condition notes", validators=[Optional(), Length(max=1000)]
     )
+    # Typed again into the form when something else is refused, like every other
+    # field: a confirmed duplicate serial must not open a ticket without it.
     passcode = PasswordField(
         "Device passcode or PIN",
+        widget=PasswordInput(hide_value=False),
         validators=[Optional(), Length(max=100)],
         description="Stored encrypted; shown only to whoever works the ticket; "
         "erased at release.",
@@ -111,7 +113,7 @@ class IntakeForm(BaseForm):
         "Problem, in the customer's words",
         validators=[DataRequired("Describe the problem."), Length(max=2000)],
     )
-    services = MultiCheckboxField("Services", coerce=int, validate_choice=False)
+    services = MultiCheckboxField("Services", coerce=query_int, validate_choice=False)
     priority = SelectField(
         "Priority",
         choices=[SelectChoice(p.value, PRIORITY_LABELS[p]) for p in Priority],
@@ -136,6 +138,12 @@ class IntakeForm(BaseForm):
         self.condition_fields = [
             (key, label, f"cond_{key}") for key, label in CONDITION_CHECKS
         ]
+
+    def validate_deposit_method(self, field: SelectField) -> None:
+        """Refuse a deposit by a method repairs do not take."""
+        known = {choice.value for choice in repair_method_choices()}
+        if (self.deposit.data or "").strip() and field.data not in known:
+            raise ValidationError("Choose how the deposit was paid.")
 
     def deposit_input(self) -> PaymentInput | None:
         """Return the deposit as a payment, or None when there is none."""
@@ -214,7 +222,7 @@ class PaymentForm(BaseForm):
     """Money taken on the ticket."""
 
     amount = PesoField("Amount")
-    method = SelectField("Method", validate_choice=False)
+    method = SelectField("Method")
     reference = StringField("Reference number", validators=[Length(max=64)])
     tendered = PesoField("Cash tendered", required=False)
 
@@ -247,7 +255,7 @@ class WaiveForm(BaseForm):
     reason = StringField(
         "Reason", validators=[DataRequired("Give the reason."), Length(max=500)]
     )
-    refund_method = SelectField("Refund any overpayment by", validate_choice=False)
+    refund_method = SelectField("Refund any overpayment by")
     refund_reference = StringField("Refund reference", validators=[Length(max=64)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -258,7 +266,7 @@ class WaiveForm(BaseForm):
 class RefundForm(BaseForm):
     """Give back what was paid beyond the charges."""
 
-    method = SelectField("Refund by", validate_choice=False)
+    method = SelectField("Refund by")
     reference = StringField("Reference number", validators=[Length(max=64)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -173,6 +173,10 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
         CheckConstraint("diagnostic_fee_centavos >= 0", name="fee_not_negative"),
         CheckConstraint("discount_centavos >= 0", name="discount_not_negative"),
         CheckConstraint("waived_centavos >= 0", name="waived_not_negative"),
+        CheckConstraint(
+            "final_charges_centavos IS NULL OR final_charges_centavos >= 0",
+            name="final_charges_not_negative",
+        ),
         Index("ix_repair_tickets_status", "status"),
         Index("ix_repair_tickets_serial", "serial_number"),
         Index("ix_repair_tickets_created_at", "created_at"),
@@ -251,6 +255,9 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
     released_to_id_shown: Mapped[str] = mapped_column(
         String(120), nullable=False, default=""
     )
+    # The charges as they stood at release, when parts and labour lock: what the
+    # customer's account owes on the ticket is this less the ledger's net.
+    final_charges_centavos: Mapped[int | None] = mapped_column(BigInteger)
     released_on_credit: Mapped[bool] = mapped_column(nullable=False, default=False)
     credit_reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     created_by_id: Mapped[int | None] = mapped_column(

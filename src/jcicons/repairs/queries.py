@@ -21,6 +21,7 @@ from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.repairs.models import (
     OPEN_STATUSES,
+    SIDE_EXITS,
     DeviceType,
     RepairEvent,
     RepairPart,
@@ -28,6 +29,11 @@ from jcicons.repairs.models import (
     RepairTicket,
 )
 from jcicons.sales.models import Payment
+
+# The statuses in which work is still owed: only these can be overdue. A ticket
+# ready for pickup or stopped (cancelled, unrepairable, pulled out) has nothing
+# left to finish.
+WORK_IN_PROGRESS = frozenset(OPEN_STATUSES - {RepairStatus.READY} - SIDE_EXITS)
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -107,10 +113,15 @@ def tickets_query(viewer: User, criteria: TicketFilter) -> Select[RepairTicket]:
     """Return the newest-first select of the tickets matching the list's filters.
 
     Without a status filter the list shows open tickets; a search looks through the
-    released (archived) ones too.
+    released (archived) ones too. Each page comes with its customers, technicians
+    and the labour and parts lines its balance column adds up, in a fixed number
+    of selects.
     """
     query = visible_tickets(viewer).options(
-        joinedload(RepairTicket.customer), joinedload(RepairTicket.technician)
+        joinedload(RepairTicket.customer),
+        joinedload(RepairTicket.technician),
+        selectinload(RepairTicket.services),
+        selectinload(RepairTicket.parts),
     )
     condition = search_condition(criteria.q)
     if condition is not None:
@@ -139,13 +150,7 @@ def tickets_query(viewer: User, criteria: TicketFilter) -> Select[RepairTicket]:
     if criteria.overdue:
         query = query.where(
             RepairTicket.promised_date < shop_today(),
-            RepairTicket.status.in_(
-                [
-                    s.value
-                    for s in OPEN_STATUSES
-                    if s not in {RepairStatus.READY, RepairStatus.RELEASED}
-                ]
-            ),
+            RepairTicket.status.in_([s.value for s in WORK_IN_PROGRESS]),
         )
     return query.order_by(RepairTicket.created_at.desc(), RepairTicket.id.desc())
 

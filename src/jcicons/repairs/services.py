@@ -368,9 +368,14 @@ def create_ticket(
     db.session.add(ticket)
     db.session.flush()
     for service in services:
-        # A comeback under warranty is free of labour unless someone charges it.
-        price = 0 if original is not None else service.default_price_centavos
-        _add_service_line(ticket, service, price, actor)
+        _add_service_line(ticket, service, service.default_price_centavos, actor)
+    if original is not None:
+        # A comeback redoes the original's labour, free unless someone charges it.
+        # The lines are copied from the original ticket, not the catalogue, so a
+        # service archived since still comes back under its warranty.
+        for done in original.services:
+            if done.removed_at is None:
+                _copy_service_line(ticket, done, actor)
     _event(
         ticket,
         actor,
@@ -420,8 +425,10 @@ def _chosen_services(ids: list[int]) -> list[ServiceType]:
 def _add_service_line(
     ticket: RepairTicket, service: ServiceType, price: int, actor: User
 ) -> RepairService:
+    # Through the relationship: the backref queues the line on an unloaded
+    # collection instead of loading it (which would list an autoflushed line twice).
     line = RepairService(
-        ticket_id=ticket.id,
+        ticket=ticket,
         service_type_id=service.id,
         name=service.name,
         price_centavos=price,
@@ -429,7 +436,21 @@ def _add_service_line(
         added_by_id=actor.id,
     )
     db.session.add(line)
-    ticket.services.append(line)
+    return line
+
+
+def _copy_service_line(
+    ticket: RepairTicket, done: RepairService, actor: User
+) -> RepairService:
+    line = RepairService(
+        ticket=ticket,
+        service_type_id=done.service_type_id,
+        name=done.name,
+        price_centavos=0,
+        warranty_days=done.warranty_days,
+        added_by_id=actor.id,
+    )
+    db.session.add(line)
     return line
 
 
@@ -444,7 +465,7 @@ def _event(
     note: str = "",
 ) -> RepairEvent:
     event = RepairEvent(
-        ticket_id=ticket.id,
+        ticket=ticket,
         kind=kind.value,
         from_status=from_status,
         to_status=to_status,
@@ -453,7 +474,6 @@ def _event(
         actor_id=actor.id if actor is not None else None,
     )
     db.session.add(event)
-    ticket.events.append(event)
     return event
 
 
@@ -496,7 +516,9 @@ def change_status(
     """Move a ticket along the workflow, with a timeline entry and an audit row.
 
     Raises InvalidTransition for a move the workflow does not allow, and DomainError
-    when the estimate was declined or not yet approved for the repair to go on.
+    when the estimate was declined or not yet approved for the repair to go on. A
+    declined estimate blocks the repair until a revised one is asked for (which
+    clears the answer) and approved.
     """
     _require_work(ticket, actor)
     _hold(ticket)
@@ -507,15 +529,25 @@ def change_status(
             f"{STATUS_LABELS[to]}.",
             field="status",
         )
+    decision = EstimateDecision(ticket.estimate_decision)
+    if to in NEEDS_APPROVAL and decision == EstimateDecision.DECLINED:
+        raise DomainError(
+            "The customer declined the estimate: ask again with a revised estimate "
+            "(Waiting for approval) and record their yes, or close the ticket.",
+            field="status",
+        )
     if (
         to in NEEDS_APPROVAL
         and current == _S.WAITING_APPROVAL
-        and ticket.estimate_decision != EstimateDecision.APPROVED
+        and decision != EstimateDecision.APPROVED
     ):
         raise DomainError(
             "Record the customer's approval of the estimate before the repair goes on.",
             field="status",
         )
+    if to == _S.WAITING_APPROVAL and decision != EstimateDecision.PENDING:
+        # Asking again is a new estimate: the earlier answer stays in the timeline.
+        ticket.estimate_decision = EstimateDecision.PENDING.value
     ticket.status = to.value
     if to == _S.READY:
         ticket.ready_at = utcnow()
@@ -571,7 +603,13 @@ def reopen_ticket(ticket: RepairTicket, actor: User, reason: str) -> None:
 
 
 def add_note(ticket: RepairTicket, text: str, actor: User) -> RepairEvent:
-    """Add a note to the timeline (diagnosis findings, calls to the customer, ...)."""
+    """Add a note to the timeline (diagnosis findings, what was tried, ...).
+
+    Notes are work on the ticket: only its TECH or an ADMIN writes them (the
+    counter keeps its calls to the customer on the customer's own notes). Raises
+    DomainError.
+    """
+    _require_work(ticket, actor)
     text = text.strip()
     if not text:
         raise DomainError("Write the note first.", field="note")
@@ -745,7 +783,7 @@ def add_part(
                 field="serial",
             )
     part = RepairPart(
-        ticket_id=ticket.id,
+        ticket=ticket,
         product_id=product.id,
         sku=product.sku,
         description=product.name[:160],
@@ -770,7 +808,6 @@ def add_part(
     )
     if unit is not None:
         unit.status = SerialStatus.IN_REPAIR
-    ticket.parts.append(part)
     _event(
         ticket,
         actor,
@@ -833,7 +870,15 @@ def remove_part(part: RepairPart, actor: User) -> None:
 def record_estimate_decision(
     ticket: RepairTicket, decision: EstimateDecision, actor: User, note: str = ""
 ) -> None:
-    """Write down the customer's yes or no to the estimate, with who and when."""
+    """Write down the customer's yes or no to the estimate, with who and when.
+
+    The answer comes to whoever works the ticket or to the counter (ADMIN, SALES),
+    never to another technician. Raises DomainError.
+    """
+    if not (may_work(ticket, actor) or actor.role in {"ADMIN", "SALES"}):
+        raise DomainError(
+            "Only the assigned technician or the counter can record the answer."
+        )
     _require_open(ticket)
     if decision == EstimateDecision.PENDING:
         raise DomainError("Record an approval or a decline.", field="decision")
@@ -956,14 +1001,16 @@ def take_payment(
 
     While the work goes on, a deposit may be any amount (parts are often added
     later). Once the device is ready or the work has stopped, a payment may not take
-    the ticket past its charges: change is given on cash instead.
+    the ticket past its charges: change is given on cash instead. A ticket released
+    on credit takes payments on what is still owed, never more. Raises DomainError.
     """
-    _require_open(ticket)
     _check_payment(payment)
     _hold(ticket)
     figures = ticket_figures(ticket)
+    if ticket.status == _S.RELEASED and figures.balance_centavos <= 0:
+        raise DomainError(f"{ticket.number} was released and nothing is owed on it.")
     if (
-        ticket.status in RELEASABLE
+        ticket.status in RELEASABLE | {_S.RELEASED}
         and payment.amount_centavos > figures.balance_centavos
     ):
         raise DomainError(
@@ -1237,6 +1284,7 @@ def release_ticket(
         on_credit = False  # nothing owed: an ordinary release
     today = shop_today()
     ticket.warranty_until = warranty_end(ticket, today)
+    ticket.final_charges_centavos = figures.charges_centavos
     ticket.status = _S.RELEASED.value
     ticket.released_at = utcnow()
     ticket.released_by_id = actor.id
@@ -1306,11 +1354,6 @@ def open_comeback(
         model=original.model,
         serial_number=original.serial_number,
         problem=problem,
-        service_type_ids=[
-            s.service_type_id
-            for s in original.services
-            if s.removed_at is None and s.service_type_id
-        ],
         allow_duplicate_serial=True,
     )
     return create_ticket(data, actor, original=original)

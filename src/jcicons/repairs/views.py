@@ -8,6 +8,7 @@ beside the form that caused it, and nothing is saved.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -31,7 +32,10 @@ from jcicons.customers.queries import get_visible_customer
 from jcicons.customers.services import CustomerInvalid
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.forms import query_int
 from jcicons.inventory.queries import find_by_code
+from jcicons.mail.models import EmailStatus
+from jcicons.money import PESO_SIGN, format_pesos, format_plain
 from jcicons.repairs import services
 from jcicons.repairs.forms import (
     AssignForm,
@@ -58,12 +62,15 @@ from jcicons.repairs.models import (
     DeviceType,
     EstimateDecision,
     Priority,
+    RepairEvent,
     RepairPart,
     RepairService,
     RepairStatus,
     RepairTicket,
     ServiceType,
 )
+from jcicons.repairs.notices import notify_ready
+from jcicons.repairs.printing import status_url
 from jcicons.repairs.queries import (
     TicketFilter,
     get_visible_ticket,
@@ -71,6 +78,7 @@ from jcicons.repairs.queries import (
     ticket_payments,
     tickets_query,
     unclaimed_query,
+    visible_tickets,
 )
 from jcicons.sales.models import METHOD_LABELS
 from jcicons.security.capabilities import can, requires
@@ -79,6 +87,8 @@ from jcicons.settings.services import current_settings
 bp = Blueprint("repairs", __name__, url_prefix="/repairs")
 
 PER_PAGE = 50
+# An amount as format_pesos writes it, in a timeline note: -₱1,234.50.
+PESO_AMOUNT = re.compile(rf"-?{PESO_SIGN}[\d,]+\.\d{{2}}")
 
 
 def _actor() -> Any:
@@ -101,6 +111,17 @@ def _ticket_or_404(ticket_id: int) -> RepairTicket:
     return ticket
 
 
+def shows_details(ticket: RepairTicket) -> bool:
+    """Return True when the viewer may see the ticket's customer contact and money.
+
+    Those who see every ticket see them on all; a TECH with TECH_CAN_VIEW_DETAILS
+    on sees them on the tickets assigned to them, not on the unassigned queue.
+    """
+    if not can("repairs.view_details"):
+        return False
+    return can("repairs.view_all") or ticket.technician_id == _actor().id
+
+
 def _technicians() -> list[User]:
     return list(
         db.session.scalars(
@@ -119,7 +140,7 @@ def _technician_choices(blank: str) -> list[tuple[str, str]]:
 
 def _int_or_none(value: Any) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        return query_int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 
@@ -156,15 +177,12 @@ def index() -> ResponseReturnValue:
         error_out=False,
     )
     show_money = can("repairs.view_details")
-    paid = paid_by_ticket([t.id for t in page.items]) if show_money else {}
-    balances = (
-        {
-            t.id: services.ticket_figures(t, paid.get(t.id, 0)).balance_centavos
-            for t in page.items
-        }
-        if show_money
-        else {}
-    )
+    priced = [t for t in page.items if shows_details(t)]
+    paid = paid_by_ticket([t.id for t in priced]) if priced else {}
+    balances = {
+        t.id: services.ticket_figures(t, paid.get(t.id, 0)).balance_centavos
+        for t in priced
+    }
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "repairs/index.html",
@@ -193,6 +211,7 @@ def unclaimed() -> ResponseReturnValue:
         days=days,
         now_utc=utcnow(),
         show_contact=can("repairs.view_details"),
+        contact_of={t.id for t in page.items if shows_details(t)},
     )
 
 
@@ -202,10 +221,17 @@ def unclaimed() -> ResponseReturnValue:
 def _intake_form(customer: Customer | None) -> IntakeForm:
     form = IntakeForm()
     form.services.choices = [
-        (s.id, f"{s.name} ({s.default_price_centavos / 100:,.2f})")
-        for s in services.active_service_types()
+        (int(value), label)
+        for value, label in _service_choices(can("repairs.view_details"))
     ]
-    form.technician_id.choices = _technician_choices("Unassigned")
+    if can("repairs.assign"):
+        form.technician_id.choices = _technician_choices("Unassigned")
+    else:
+        me = _actor()
+        form.technician_id.choices = [
+            ("", "Unassigned"),
+            (str(me.id), me.full_name or me.username),
+        ]
     departments: list[tuple[str, str]] = [("", "No department")]
     if customer is not None:
         departments += [
@@ -244,9 +270,20 @@ def _intake_data(form: IntakeForm, customer: Customer) -> services.IntakeData:
         diagnostic_fee_centavos=form.diagnostic_fee.centavos or 0,
         # Only those who take repair money may record a deposit.
         deposit=form.deposit_input() if can("repairs.collect") else None,
-        technician_id=_int_or_none(form.technician_id.data),
+        technician_id=_intake_technician(form),
         allow_duplicate_serial=bool(form.confirm_duplicate.data),
     )
+
+
+def _intake_technician(form: IntakeForm) -> int | None:
+    """Return the technician chosen at intake: anyone, for those who assign
+    technicians; a TECH may only take the new ticket themselves."""
+    chosen = _int_or_none(form.technician_id.data)
+    if chosen is not None and not can("repairs.assign") and chosen != _actor().id:
+        raise DomainError(
+            "Take the ticket yourself or leave it unassigned.", field="technician_id"
+        )
+    return chosen
 
 
 def _chosen_customer(form: IntakeForm) -> Customer | None:
@@ -284,6 +321,7 @@ def create() -> ResponseReturnValue:
     if customer is not None and not form.customer_id.data:
         form.customer_id.data = str(customer.id)
     duplicates: list[RepairTicket] = []
+    hidden_duplicates = 0
     if form.validate_on_submit():
         chosen = _chosen_customer(form)
         if chosen is not None:
@@ -291,8 +329,12 @@ def create() -> ResponseReturnValue:
                 ticket = services.create_ticket(_intake_data(form, chosen), _actor())
             except services.DuplicateSerial as exc:
                 db.session.rollback()
-                duplicates = exc.tickets
-                form.serial_number.errors = [exc.message]
+                # A TECH is told of other technicians' tickets, not shown them.
+                duplicates = _visible(exc.tickets)
+                hidden_duplicates = len(exc.tickets) - len(duplicates)
+                form.serial_number.errors = [
+                    exc.message if not hidden_duplicates else DUPLICATE_ELSEWHERE
+                ]
             except DomainError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
@@ -312,8 +354,28 @@ def create() -> ResponseReturnValue:
         form=form,
         customer=customer,
         duplicates=duplicates,
+        hidden_duplicates=hidden_duplicates,
         condition_values=request.form if request.method == "POST" else {},
     ), status
+
+
+DUPLICATE_ELSEWHERE = (
+    "This serial number is on an open ticket already. Check it is not the same "
+    "device, then confirm to open another ticket."
+)
+
+
+def _visible(tickets: list[RepairTicket]) -> list[RepairTicket]:
+    """Return those of the tickets the signed-in user may open."""
+    ids = [ticket.id for ticket in tickets]
+    shown = set(
+        db.session.scalars(
+            visible_tickets(_actor())
+            .where(RepairTicket.id.in_(ids))
+            .with_only_columns(RepairTicket.id)
+        )
+    )
+    return [ticket for ticket in tickets if ticket.id in shown]
 
 
 def _show_error(form: Any, exc: DomainError) -> None:
@@ -327,24 +389,35 @@ def _show_error(form: Any, exc: DomainError) -> None:
 # The ticket page -------------------------------------------------------------------
 
 
-def _forms(ticket: RepairTicket) -> dict[str, Any]:
+def _status_choices(ticket: RepairTicket) -> list[tuple[str, str]]:
+    """Return the statuses the workflow lets the ticket go to next."""
+    allowed = services.TRANSITIONS[RepairStatus(ticket.status)]
+    return [(s.value, STATUS_LABELS[s]) for s in RepairStatus if s in allowed]
+
+
+def _service_choices(with_prices: bool) -> list[tuple[str, str]]:
+    """Return the catalogue as choices, with prices for those who may see money."""
+    return [
+        (
+            str(s.id),
+            f"{s.name} ({format_pesos(s.default_price_centavos)})"
+            if with_prices
+            else s.name,
+        )
+        for s in services.active_service_types()
+    ]
+
+
+def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
     """Return every action form of the ticket page, empty."""
     actor = _actor()
-    current = RepairStatus(ticket.status)
     status = StatusForm(formdata=None, prefix="status")
-    status.status.choices = [
-        (s.value, STATUS_LABELS[s])
-        for s in RepairStatus
-        if s in services.TRANSITIONS[current]
-    ]
+    status.status.choices = _status_choices(ticket)
     assign = AssignForm(formdata=None, prefix="assign")
     assign.technician_id.choices = _technician_choices("Unassigned")
     assign.technician_id.data = str(ticket.technician_id or "")
     service = ServiceLineForm(formdata=None, prefix="service")
-    service.service_type_id.choices = [
-        (str(s.id), f"{s.name} ({s.default_price_centavos / 100:,.2f})")
-        for s in services.active_service_types()
-    ]
+    service.service_type_id.choices = _service_choices(show_money)
     release = ReleaseForm(formdata=None, prefix="release")
     if not release.released_to_name.data and actor is not None:
         release.released_to_name.data = ticket.customer.name
@@ -378,12 +451,13 @@ def _render_ticket(
     ticket: RepairTicket,
     status_code: int = 200,
     passcode: str | None = None,
+    refusal: list[str] | None = None,
     **replaced: Any,
 ) -> ResponseReturnValue:
-    forms = _forms(ticket)
+    show_money = shows_details(ticket)
+    forms = _forms(ticket, show_money)
     forms.update(replaced)
     actor = _actor()
-    show_money = can("repairs.view_details")
     return render_template(
         "repairs/detail.html",
         ticket=ticket,
@@ -392,10 +466,31 @@ def _render_ticket(
         show_money=show_money,
         may_work=services.may_work(ticket, actor),
         passcode=passcode,
+        refusal=refusal or [],
+        event_note=_event_note if show_money else _event_note_without_money,
         method_labels={m.value: label for m, label in METHOD_LABELS.items()},
         releasable=RepairStatus(ticket.status) in services.RELEASABLE,
         **forms,
     ), status_code
+
+
+def _event_note(event: RepairEvent) -> str:
+    return event.note
+
+
+def _event_note_without_money(event: RepairEvent) -> str:
+    """A timeline note with its peso amounts hidden, for those who may not see money."""
+    return PESO_AMOUNT.sub("(amount hidden)", event.note)
+
+
+def _refuse(
+    ticket: RepairTicket, form_name: str | None, form: Any
+) -> ResponseReturnValue:
+    """Show the ticket again after a refused action: why at the top of the page
+    (the form may be one this viewer is not shown), and beside the form's fields."""
+    messages = [message for errors in form.errors.values() for message in errors]
+    replaced = {form_name: form} if form_name else {}
+    return _render_ticket(ticket, 422, refusal=messages, **replaced)
 
 
 @bp.get("/<int:ticket_id>")
@@ -422,26 +517,35 @@ def passcode(ticket_id: int) -> ResponseReturnValue:
 def _act(
     ticket: RepairTicket,
     form: Any,
-    form_name: str,
+    form_name: str | None,
     action: Any,
     success: str,
+    after_commit: Any = None,
+    then: str | None = None,
 ) -> ResponseReturnValue:
     """Run one action from the ticket page: validate, call, commit, go back.
 
-    A refused action shows the ticket again with the message on its form.
+    A refused action shows the ticket again with the message, and the form as sent
+    in place of the page's `form_name` (None: a button without a form of its own).
+    `after_commit` runs once the action is committed (and commits its own work);
+    `then` is where to go next instead of the ticket page.
     """
     if not form.validate_on_submit():
         db.session.rollback()
-        return _render_ticket(ticket, 422, **{form_name: form})
+        return _refuse(ticket, form_name, form)
     try:
         action()
     except DomainError as exc:
         db.session.rollback()
         ticket = _ticket_or_404(ticket.id)
         _show_error(form, exc)
-        return _render_ticket(ticket, 422, **{form_name: form})
+        return _refuse(ticket, form_name, form)
     db.session.commit()
     flash(success, "success")
+    if after_commit is not None:
+        after_commit()
+    if then is not None:
+        return redirect(then)
     if get_visible_ticket(_actor(), ticket.id) is None:
         return redirect(url_for("repairs.index"))
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
@@ -453,11 +557,11 @@ def change_status(ticket_id: int) -> ResponseReturnValue:
     """Move the ticket along the workflow."""
     ticket = _ticket_or_404(ticket_id)
     form = StatusForm(prefix="status")
-    form.status.choices = [(s.value, STATUS_LABELS[s]) for s in RepairStatus]
+    form.status.choices = _status_choices(ticket)
     target = form.status.data or ""
     if target not in {s.value for s in RepairStatus}:
         form.status.errors = ["Choose the new status."]
-        return _render_ticket(ticket, 422, status_form=form)
+        return _refuse(ticket, "status_form", form)
     return _act(
         ticket,
         form,
@@ -466,14 +570,39 @@ def change_status(ticket_id: int) -> ResponseReturnValue:
             ticket, RepairStatus(target), _actor(), form.note.data or ""
         ),
         f"{ticket.number} is now {STATUS_LABELS[RepairStatus(target)]}.",
+        after_commit=lambda: _tell_customer_ready(ticket.id),
     )
 
 
+def _tell_customer_ready(ticket_id: int) -> None:
+    """E-mail the customer of a ticket that just became ready, and say how it went.
+
+    The status change is committed first, so a slow or failing mail server never
+    holds it up or undoes it.
+    """
+    ticket = db.session.get(RepairTicket, ticket_id)
+    if ticket is None or ticket.status != RepairStatus.READY:
+        return
+    entry = notify_ready(ticket, status_url(ticket), _actor())
+    db.session.commit()
+    if entry is None:
+        return
+    if entry.status == EmailStatus.SENT:
+        flash(f"The customer was e-mailed at {entry.recipient}.", "info")
+    else:
+        flash(
+            "The ready-for-pickup e-mail could not be sent: see the e-mail log.",
+            "warning",
+        )
+
+
 @bp.post("/<int:ticket_id>/notes")
-@requires("repairs.view")
+@requires("repairs.work")
 def add_note(ticket_id: int) -> ResponseReturnValue:
-    """Add a note to the timeline."""
+    """Add a note to the timeline (work on the ticket: ADMIN or its own TECH)."""
     ticket = _ticket_or_404(ticket_id)
+    if not services.may_work(ticket, _actor()):
+        abort(403)
     form = NoteForm(prefix="note")
     return _act(
         ticket,
@@ -506,15 +635,15 @@ def assign(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     form = AssignForm(prefix="assign")
     form.technician_id.choices = _technician_choices("Unassigned")
-    return _act(
-        ticket,
-        form,
-        "assign_form",
-        lambda: services.assign_technician(
-            ticket, _int_or_none(form.technician_id.data), _actor()
-        ),
-        "Technician updated.",
-    )
+    chosen = form.technician_id.data or ""
+    technician_id = _int_or_none(chosen)
+
+    def run() -> None:
+        if chosen and technician_id is None:
+            raise DomainError("Choose an active technician.", field="technician_id")
+        services.assign_technician(ticket, technician_id, _actor())
+
+    return _act(ticket, form, "assign_form", run, "Technician updated.")
 
 
 @bp.post("/<int:ticket_id>/take")
@@ -527,7 +656,7 @@ def take(ticket_id: int) -> ResponseReturnValue:
     return _act(
         ticket,
         form,
-        "note_form",
+        None,
         lambda: services.take_ticket(ticket, _actor()),
         f"{ticket.number} is yours.",
     )
@@ -539,13 +668,11 @@ def add_service(ticket_id: int) -> ResponseReturnValue:
     """Add a labour line from the catalogue."""
     ticket = _ticket_or_404(ticket_id)
     form = ServiceLineForm(prefix="service")
-    form.service_type_id.choices = [
-        (str(s.id), s.name) for s in services.active_service_types()
-    ]
+    form.service_type_id.choices = _service_choices(shows_details(ticket))
     service_id = _int_or_none(form.service_type_id.data)
     if service_id is None:
         form.service_type_id.errors = ["Choose a service."]
-        return _render_ticket(ticket, 422, service_form=form)
+        return _refuse(ticket, "service_form", form)
     return _act(
         ticket,
         form,
@@ -568,7 +695,7 @@ def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
     return _act(
         ticket,
         form,
-        "service_form",
+        None,
         lambda: services.remove_service(line, _actor()),
         f"{line.name} removed.",
     )
@@ -585,13 +712,13 @@ def add_part(ticket_id: int) -> ResponseReturnValue:
         from jcicons.inventory.models import Product
 
         product = db.session.get(Product, _int_or_none(form.product_id.data) or 0)
-    if product is None:
+    if product is None or product.is_archived:
         form.validate()
         form.product_code.errors = [
             *list(form.product_code.errors),
             "No active product has that SKU or barcode.",
         ]
-        return _render_ticket(ticket, 422, part_form=form)
+        return _refuse(ticket, "part_form", form)
     return _act(
         ticket,
         form,
@@ -620,7 +747,7 @@ def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
     return _act(
         ticket,
         form,
-        "part_form",
+        None,
         lambda: services.remove_part(part, _actor()),
         f"{part.description} is back in stock.",
     )
@@ -631,7 +758,7 @@ def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
 def estimate(ticket_id: int) -> ResponseReturnValue:
     """Record the customer's approval or decline of the estimate."""
     ticket = _ticket_or_404(ticket_id)
-    if not (can("repairs.work") or can("repairs.collect")):
+    if not (services.may_work(ticket, _actor()) or can("repairs.collect")):
         abort(403)
     form = EstimateForm(prefix="estimate")
     return _act(
@@ -670,11 +797,11 @@ def discount(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     form = DiscountForm(prefix="discount")
     if not form.validate_on_submit():
-        return _render_ticket(ticket, 422, discount_form=form)
+        return _refuse(ticket, "discount_form", form)
     approver = _approver(form)
     if form.approver_username.errors:
         db.session.commit()  # the security events of a wrong password stay
-        return _render_ticket(ticket, 422, discount_form=form)
+        return _refuse(ticket, "discount_form", form)
     try:
         services.set_discount(
             ticket, form.discount.centavos or 0, _actor(), current_settings(), approver
@@ -682,11 +809,11 @@ def discount(ticket_id: int) -> ResponseReturnValue:
     except DiscountNeedsApproval as exc:
         db.session.rollback()
         form.approver_username.errors = [exc.message]
-        return _render_ticket(_ticket_or_404(ticket_id), 422, discount_form=form)
+        return _refuse(_ticket_or_404(ticket_id), "discount_form", form)
     except DomainError as exc:
         db.session.rollback()
         form.discount.errors = [exc.message]
-        return _render_ticket(_ticket_or_404(ticket_id), 422, discount_form=form)
+        return _refuse(_ticket_or_404(ticket_id), "discount_form", form)
     db.session.commit()
     flash("Discount saved.", "success")
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
@@ -757,7 +884,8 @@ def release(ticket_id: int) -> ResponseReturnValue:
             on_credit=bool(form.on_credit.data),
             credit_reason=form.credit_reason.data or "",
         ),
-        f"{ticket.number} is released. Print the release receipt.",
+        f"{ticket.number} is released: print the receipt for the customer.",
+        then=url_for("repairs.release_receipt", ticket_id=ticket.id),
     )
 
 
@@ -783,13 +911,13 @@ def comeback(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     form = ComebackForm(prefix="comeback")
     if not form.validate_on_submit():
-        return _render_ticket(ticket, 422, comeback_form=form)
+        return _refuse(ticket, "comeback_form", form)
     try:
         new = services.open_comeback(ticket, form.problem.data or "", _actor())
     except DomainError as exc:
         db.session.rollback()
         form.problem.errors = [exc.message]
-        return _render_ticket(_ticket_or_404(ticket_id), 422, comeback_form=form)
+        return _refuse(_ticket_or_404(ticket_id), "comeback_form", form)
     db.session.commit()
     flash(f"Comeback ticket {new.number} is open under warranty.", "success")
     if get_visible_ticket(_actor(), new.id) is None:
@@ -841,7 +969,7 @@ def service_type_edit(service_id: int) -> ResponseReturnValue:
     form = ServiceTypeForm(
         data={
             "name": service.name,
-            "default_price": f"{service.default_price_centavos / 100:.2f}",
+            "default_price": format_plain(service.default_price_centavos),
             "warranty_days": service.warranty_days,
         }
     )

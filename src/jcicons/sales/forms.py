@@ -13,9 +13,7 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -25,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from jcicons.exceptions import DomainError
-from jcicons.forms import BaseForm
+from jcicons.forms import BaseForm, DateField, IntegerField
 from jcicons.money import MoneyError, parse_pesos
 from jcicons.sales.models import PaymentMethod
 from jcicons.sales.pricing import NO_DISCOUNT, Discount, DiscountKind

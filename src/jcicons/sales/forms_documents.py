@@ -9,16 +9,21 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
-    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
-from jcicons.forms import BaseForm, SearchForm
+from jcicons.forms import BaseForm, DateField, SearchForm
 from jcicons.inventory.forms import PesoField
 from jcicons.sales.models import METHOD_LABELS, PaymentMethod, SaleLine, SaleStatus
 from jcicons.sales.queries import SaleFilter, list_cashiers
@@ -191,6 +196,9 @@ class DayForm(SearchForm):
 class CashCountForm(BaseForm):
     """The cash counted in the drawer at the end of a day."""
 
-    day = HiddenField()
+    day = DateField(
+        widget=HiddenInput(),
+        validators=[InputRequired("Choose the day the count is for.")],
+    )
     counted = PesoField("Cash counted")
     note = StringField("Note", validators=[Optional(), Length(max=500)])

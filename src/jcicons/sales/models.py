@@ -81,6 +81,10 @@ class Sale(db.Model):  # type: ignore[name-defined]
     )
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     customer_name: Mapped[str] = mapped_column(String(160), nullable=False, default="")
+    # What a business invoice names, as the customer record said at checkout.
+    customer_business_name: Mapped[str | None] = mapped_column(String(160))
+    customer_tin: Mapped[str | None] = mapped_column(String(20))
+    customer_address: Mapped[str | None] = mapped_column(String(500))
     cashier_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -247,11 +251,15 @@ class Payment(db.Model):  # type: ignore[name-defined]
     sale: Mapped[Sale | None] = relationship(
         back_populates="payments", foreign_keys=[sale_id]
     )
+    repair_ticket = relationship("RepairTicket", foreign_keys=[repair_ticket_id])
     received_by = relationship("User")
 
 
 class CashCount(db.Model):  # type: ignore[name-defined]
-    """An end-of-day count of the cash drawer against what the ledger expects."""
+    """One cashier's end-of-day count of their cash against what the ledger expects.
+
+    A recount on the day of the count replaces the figures and sets `recounted_at`.
+    """
 
     __tablename__ = "cash_counts"
     __table_args__ = (UniqueConstraint("business_date", "counted_by_id"),)
@@ -268,3 +276,4 @@ class CashCount(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, nullable=False
     )
+    recounted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

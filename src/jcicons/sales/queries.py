@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -202,12 +202,19 @@ def customer_sales_query(customer_id: int) -> Select[tuple[Sale]]:
 
 
 def customer_payments_query(customer_id: int) -> Select[tuple[Payment]]:
-    """Return the newest-first ledger rows of a customer's sales, refunds included."""
+    """Return the newest-first ledger rows of a customer's sales and repairs.
+
+    Refunds are included; merged customers count for the one they joined.
+    """
+    from jcicons.repairs.models import RepairTicket
+
+    family = merged_family_ids(customer_id)
     return (
         select(Payment)
-        .join(Sale, Sale.id == Payment.sale_id)
-        .options(joinedload(Payment.sale))
-        .where(_of_customer(customer_id))
+        .outerjoin(Sale, Sale.id == Payment.sale_id)
+        .outerjoin(RepairTicket, RepairTicket.id == Payment.repair_ticket_id)
+        .options(joinedload(Payment.sale), joinedload(Payment.repair_ticket))
+        .where(or_(Sale.customer_id.in_(family), RepairTicket.customer_id.in_(family)))
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )
 
@@ -223,10 +230,16 @@ class CustomerAccount:
     overdue_centavos: int = 0
     overdue_count: int = 0
     store_credit_centavos: int = 0
+    # Repairs: what the released tickets came to, the net paid on every ticket
+    # (deposits on open ones included), and what tickets released on credit still
+    # owe. That last figure is part of the open balance.
+    repairs_charged_centavos: int = 0
+    repairs_paid_centavos: int = 0
+    repairs_owed_centavos: int = 0
 
 
 def customer_account(customer_id: int, today: date | None = None) -> CustomerAccount:
-    """Return a customer's totals in one select, merged customers included.
+    """Return a customer's totals in two selects (sales, repairs), merged included.
 
     Bought counts completed sales; paid is the whole ledger of their sales, refunds
     netted (a void sale's refunds cancel its payments); returns and the open balance
@@ -234,7 +247,8 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
     balance of credit sales whose due date is before `today` (shop time). Store
     credit is minus the store-credit rows of every sale, void ones included: a
     refund as store credit is a negative row, spending it a positive one, and a
-    void gives back what was spent as another negative row.
+    void gives back what was spent as another negative row. The open balance also
+    holds what tickets released on credit still owe (see `_repair_totals`).
     """
     today = today or shop_today()
     per_sale = (
@@ -275,7 +289,62 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
             -total_of(per_sale.c.store_credit),
         )
     ).one()
-    return CustomerAccount(*(int(value) for value in row))
+    bought, paid, returned, owed_on_sales, overdue_owed, overdue_count, credit = (
+        int(value) for value in row
+    )
+    repairs_charged, repairs_paid, repairs_owed = _repair_totals(customer_id)
+    return CustomerAccount(
+        bought_centavos=bought,
+        paid_centavos=paid,
+        returned_centavos=returned,
+        open_balance_centavos=owed_on_sales + repairs_owed,
+        overdue_centavos=overdue_owed,
+        overdue_count=overdue_count,
+        store_credit_centavos=credit,
+        repairs_charged_centavos=repairs_charged,
+        repairs_paid_centavos=repairs_paid,
+        repairs_owed_centavos=repairs_owed,
+    )
+
+
+def _repair_totals(customer_id: int) -> tuple[int, int, int]:
+    """Return a customer's repair charges, net payments and receivable, in one select.
+
+    A released ticket's charges are frozen at release; a ticket released on credit
+    owes those charges less its net payments. Open tickets owe nothing yet: their
+    charges can still change.
+    """
+    from jcicons.repairs.models import RepairStatus, RepairTicket
+
+    paid = (
+        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        .where(Payment.repair_ticket_id == RepairTicket.id)
+        .correlate(RepairTicket)
+        .scalar_subquery()
+    )
+    per_ticket = (
+        select(
+            RepairTicket.final_charges_centavos.label("charges"),
+            (RepairTicket.status == RepairStatus.RELEASED.value).label("released"),
+            paid.label("paid"),
+        )
+        .where(RepairTicket.customer_id.in_(merged_family_ids(customer_id)))
+        .subquery()
+    )
+    released = and_(per_ticket.c.released, per_ticket.c.charges.is_not(None))
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((released, per_ticket.c.charges), else_=0)), 0),
+            func.coalesce(func.sum(per_ticket.c.paid), 0),
+            func.coalesce(
+                func.sum(
+                    case((released, per_ticket.c.charges - per_ticket.c.paid), else_=0)
+                ),
+                0,
+            ),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 @dataclass
@@ -359,6 +428,20 @@ def get_sale(sale_id: int) -> Sale | None:
     )
 
 
+def get_credit_memo(memo_id: int) -> CreditMemo | None:
+    """Return a credit memo with its lines, and its sale with the sale's payments."""
+    return db.session.scalar(
+        select(CreditMemo)
+        .where(CreditMemo.id == memo_id)
+        .options(
+            joinedload(CreditMemo.sale).selectinload(Sale.payments),
+            selectinload(CreditMemo.lines)
+            .joinedload(CreditMemoLine.sale_line)
+            .joinedload(SaleLine.serial_unit),
+        )
+    )
+
+
 def list_sale_history(sale: Sale) -> list[AuditEvent]:
     """Return the audit rows about one sale, newest first."""
     query = audit_query(AuditFilter(entity_type="sale", entity_id=str(sale.id)))
@@ -385,6 +468,57 @@ def list_cashiers() -> list[tuple[int, str]]:
 
 
 @dataclass
+class CashierCash:
+    """The cash one cashier took and paid out on a day, and what they should hold.
+
+    `cashier_id` is None for ledger rows whose cashier's account is gone.
+    """
+
+    cashier_id: int | None
+    taken_centavos: int
+    paid_out_centavos: int
+
+    @property
+    def expected_centavos(self) -> int:
+        """Return the cash this cashier's drawer should hold: taken less paid out."""
+        return self.taken_centavos - self.paid_out_centavos
+
+
+def list_cashier_cash(day: date) -> list[CashierCash]:
+    """Return each cashier's cash taken and paid out on a day, in one select.
+
+    Sales and repairs alike: every cash row of the ledger counts for whoever took it.
+    """
+    start, end = business_day_bounds(day)
+    incoming = case((Payment.amount_centavos > 0, Payment.amount_centavos), else_=0)
+    outgoing = case((Payment.amount_centavos < 0, -Payment.amount_centavos), else_=0)
+    rows = db.session.execute(
+        select(
+            Payment.received_by_id,
+            func.coalesce(func.sum(incoming), 0),
+            func.coalesce(func.sum(outgoing), 0),
+        )
+        .where(Payment.created_at >= start, Payment.created_at < end)
+        .where(Payment.method == PaymentMethod.CASH.value)
+        .group_by(Payment.received_by_id)
+        .order_by(Payment.received_by_id)
+    ).all()
+    return [
+        CashierCash(cashier_id, int(taken), int(paid_out))
+        for cashier_id, taken, paid_out in rows
+    ]
+
+
+def cash_by_cashier(day: date) -> dict[int, int]:
+    """Return the cash each cashier should hold at the end of one business day."""
+    return {
+        row.cashier_id: row.expected_centavos
+        for row in list_cashier_cash(day)
+        if row.cashier_id is not None
+    }
+
+
+@dataclass
 class DailySummary:
     """The figures of one business day in the shop's time zone.
 
@@ -402,8 +536,13 @@ class DailySummary:
     returns_centavos: int
     voids_count: int
     cash_counts: list[CashCount]
+    cashier_cash: list[CashierCash] = field(default_factory=list)
     store_credit_issued_centavos: int = 0
     store_credit_used_centavos: int = 0
+    # The part of the money that was paid on (or refunded from) repair tickets,
+    # and how many devices went back to their owners that day.
+    repairs_net_centavos: int = 0
+    repairs_released_count: int = 0
 
     @property
     def net_received_centavos(self) -> int:
@@ -425,7 +564,7 @@ class DailySummary:
 
 
 def daily_summary(day: date) -> DailySummary:
-    """Return the money, sales, returns, voids and drawer counts of one day."""
+    """Return the money, sales, returns, voids, cashiers' cash and counts of a day."""
     start, end = business_day_bounds(day)
     received: dict[str, int] = {}
     refunds: dict[str, int] = {}
@@ -459,6 +598,7 @@ def daily_summary(day: date) -> DailySummary:
     voids = db.session.scalar(
         select(func.count(Sale.id)).where(Sale.voided_at >= start, Sale.voided_at < end)
     )
+    repairs_net, repairs_released = _repair_day(start, end)
     counts = list(
         db.session.scalars(
             select(CashCount)
@@ -476,6 +616,28 @@ def daily_summary(day: date) -> DailySummary:
         returns_centavos=int(returns_total or 0),
         voids_count=int(voids or 0),
         cash_counts=counts,
+        cashier_cash=list_cashier_cash(day),
         store_credit_issued_centavos=credit_issued,
         store_credit_used_centavos=credit_used,
+        repairs_net_centavos=repairs_net,
+        repairs_released_count=repairs_released,
     )
+
+
+def _repair_day(start: datetime, end: datetime) -> tuple[int, int]:
+    """Return the net repair money and the number of releases between two instants."""
+    from jcicons.repairs.models import RepairTicket
+
+    net = db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
+            Payment.repair_ticket_id.is_not(None),
+            Payment.created_at >= start,
+            Payment.created_at < end,
+        )
+    )
+    released = db.session.scalar(
+        select(func.count(RepairTicket.id)).where(
+            RepairTicket.released_at >= start, RepairTicket.released_at < end
+        )
+    )
+    return int(net or 0), int(released or 0)

@@ -1,7 +1,9 @@
-"""Receipts: which paper to print on, the peso sign, and the record of prints.
+"""Receipts and credit memos: which paper to print on, the peso sign, and the record
+of prints.
 
-Every time a receipt is shown for printing an audit row "sale.print" is written,
-so the second and later prints of one sale are marked REPRINT.
+A print is recorded (an audit row "sale.print" or "credit_memo.print") when the
+Print button is pressed, not when the page is shown: switching paper or reloading
+prints nothing. A page shows REPRINT once an earlier print of it was recorded.
 """
 
 from __future__ import annotations
@@ -20,16 +22,22 @@ from jcicons.settings.services import RECEIPT_FORMATS
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
-    from jcicons.sales.models import Sale
+    from jcicons.sales.models import CreditMemo, Sale
 
 logger = logging.getLogger(__name__)
 
 PRINT_ACTION = "sale.print"
+MEMO_PRINT_ACTION = "credit_memo.print"
 FALLBACK_SIGN = "PHP "
 TEMPLATES = {
     "80mm": "sales/receipt_thermal.html",
     "58mm": "sales/receipt_thermal.html",
     "A4": "sales/receipt_a4.html",
+}
+MEMO_TEMPLATES = {
+    "80mm": "sales/credit_memo_thermal.html",
+    "58mm": "sales/credit_memo_thermal.html",
+    "A4": "sales/credit_memo_a4.html",
 }
 
 
@@ -51,33 +59,58 @@ def peso_formatter(settings: Mapping[str, Any]) -> Callable[[int | None], str]:
     return pesos
 
 
-def count_prints(sale: Sale) -> int:
-    """Return how many times the receipt of a sale was printed."""
+def _count(action: str, entity_type: str, entity_id: int) -> int:
     return int(
         db.session.scalar(
             select(func.count())
             .select_from(AuditEvent)
             .where(
-                AuditEvent.action == PRINT_ACTION,
-                AuditEvent.entity_type == "sale",
-                AuditEvent.entity_id == str(sale.id),
+                AuditEvent.action == action,
+                AuditEvent.entity_type == entity_type,
+                AuditEvent.entity_id == str(entity_id),
             )
         )
         or 0
     )
 
 
-def record_print(sale: Sale, paper: str, actor: User) -> int:
-    """Record one print of a sale's receipt; return which copy it is (1 = original)."""
-    copy = count_prints(sale) + 1
+def _record(
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    number: str,
+    paper: str,
+    actor: User,
+) -> int:
+    copy = _count(action, entity_type, entity_id) + 1
     record_audit(
         actor,
-        PRINT_ACTION,
-        "sale",
-        sale.id,
+        action,
+        entity_type,
+        entity_id,
         None,
-        {"number": sale.number, "copy": copy, "format": paper},
+        {"number": number, "copy": copy, "format": paper},
     )
     db.session.flush()
-    logger.info("receipt %s copy %s printed by %s", sale.number, copy, actor.username)
+    logger.info("%s copy %s printed by %s", number, copy, actor.username)
     return copy
+
+
+def count_prints(sale: Sale) -> int:
+    """Return how many times the receipt of a sale was printed."""
+    return _count(PRINT_ACTION, "sale", sale.id)
+
+
+def record_print(sale: Sale, paper: str, actor: User) -> int:
+    """Record one print of a sale's receipt; return which copy it is (1 = original)."""
+    return _record(PRINT_ACTION, "sale", sale.id, sale.number, paper, actor)
+
+
+def count_memo_prints(memo: CreditMemo) -> int:
+    """Return how many times a credit memo was printed."""
+    return _count(MEMO_PRINT_ACTION, "credit_memo", memo.id)
+
+
+def record_memo_print(memo: CreditMemo, paper: str, actor: User) -> int:
+    """Record one print of a credit memo; return which copy it is (1 = original)."""
+    return _record(MEMO_PRINT_ACTION, "credit_memo", memo.id, memo.number, paper, actor)

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from jcicons.audit.services import record_audit
-from jcicons.clock import business_day_bounds, utcnow
+from jcicons.clock import business_day_bounds, shop_today, to_shop_time, utcnow
 from jcicons.customers.models import Customer
 from jcicons.db import lock_rows
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.inventory.models import MovementReason, Product, SerialStatus, SerialUnit
+from jcicons.inventory.models import (
+    SERIAL_STATUS_LABELS,
+    MovementReason,
+    Product,
+    SerialStatus,
+    SerialUnit,
+)
 from jcicons.inventory.services import normalise_serial
 from jcicons.inventory.stock import move_stock
 from jcicons.money import format_pesos
@@ -49,7 +55,7 @@ from jcicons.sales.pricing import (
     price_cart,
     share_out,
 )
-from jcicons.sales.queries import customer_account
+from jcicons.sales.queries import cash_by_cashier, customer_account
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -58,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 MAX_LINE_QUANTITY = 1_000
 MAX_LINES = 200
+MAX_COUNT_DAYS_BACK = 31  # how far back a forgotten drawer count may be recorded
 
 
 class DiscountNeedsApproval(DomainError):
@@ -319,6 +326,33 @@ def _record_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
     return row
 
 
+def latest_due_date(today: date) -> date:
+    """Return the last due date a credit sale made `today` may have: a year on."""
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + 1, day=28)
+
+
+def _check_due_date(due: date | None) -> None:
+    """Allow a due date from today to a year ahead, in shop time.
+
+    Raises DomainError without one, or for one in the past or too far ahead.
+    """
+    today = shop_today()
+    if due is None or due < today:
+        raise DomainError(
+            "Give a due date for the balance (today or later).", field="due_date"
+        )
+    latest = latest_due_date(today)
+    if due > latest:
+        raise DomainError(
+            f"A balance falls due within a year: choose a due date up to "
+            f"{latest.isoformat()}.",
+            field="due_date",
+        )
+
+
 def checkout(
     request: CheckoutRequest,
     actor: User,
@@ -327,12 +361,15 @@ def checkout(
 ) -> Sale:
     """Complete a sale in the caller's transaction and return it.
 
-    Prices come from the catalogue. A SALES discount above the ADMIN's cap needs an
-    `approver` (an ADMIN who confirmed with their password). The payments must
-    cover the total, unless the balance is charged to the customer's account within
-    their credit limit with a due date. Store credit pays only for a chosen
-    customer and within their balance. Returns the existing sale when the same
-    form (idempotency key) was already completed. Raises DomainError,
+    Prices come from the catalogue; a sale that comes to nothing is refused. A
+    SALES discount above the ADMIN's cap needs an `approver` (an ADMIN who
+    confirmed with their password). The payments must cover the total, unless the
+    balance is charged to the customer's account within their credit limit with a
+    due date from today to a year ahead (shop time). A merged customer's id sells to
+    the customer they were merged into, whose limit holds; their business name, TIN
+    and address are kept on the sale for the invoice. Store credit pays only for a
+    chosen customer and within their balance. Returns the existing sale when the
+    same form (idempotency key) was already completed. Raises DomainError,
     DiscountNeedsApproval or InsufficientStock.
     """
     existing = find_sale_by_key(request.idempotency_key)
@@ -340,6 +377,12 @@ def checkout(
         return existing
     vat_registered = bool(settings.get("VAT_REGISTERED", True))
     resolved, totals = price_lines(request.lines, request.sale_discount, vat_registered)
+    if totals.total_centavos == 0:
+        raise DomainError(
+            "This sale comes to ₱0.00: there is nothing to charge, so it cannot be "
+            "completed. Take off the discount or add what the customer pays for.",
+            field="lines",
+        )
 
     cap = Decimal(str(settings.get("SALES_DISCOUNT_CAP_PERCENT", 10)))
     percent = discount_percent(totals)
@@ -349,7 +392,8 @@ def checkout(
 
     paid = _check_payments(request.payments, totals.total_centavos)
     balance = totals.total_centavos - paid
-    customer = _customer(request.customer_id) if request.customer_id else None
+    # The counter may still hold a duplicate merged since: sell to the live customer.
+    customer = _credit_holder(request.customer_id) if request.customer_id else None
     credit = _store_credit_in(request.payments)
     if credit:
         if customer is None:
@@ -369,10 +413,7 @@ def checkout(
             raise DomainError(
                 "Choose the customer to charge the balance to.", field="customer"
             )
-        if request.due_date is None or request.due_date < utcnow().date():
-            raise DomainError(
-                "Give a due date for the balance (today or later).", field="due_date"
-            )
+        _check_due_date(request.due_date)
         _hold(Customer, customer.id)
         limit = int(customer.credit_limit_centavos or 0)
         owed = customer_open_balance(customer.id)
@@ -392,6 +433,9 @@ def checkout(
         customer_name=(customer.name if customer else request.customer_name.strip())[
             :160
         ],
+        customer_business_name=(customer.business_name or None) if customer else None,
+        customer_tin=(customer.tin or None) if customer else None,
+        customer_address=(customer.address or None) if customer else None,
         cashier_id=actor.id,
         subtotal_centavos=totals.subtotal_centavos,
         line_discounts_centavos=totals.line_discounts_centavos,
@@ -549,20 +593,74 @@ def money_by_method(day: date) -> dict[str, int]:
     return {str(method): int(total or 0) for method, total in rows}
 
 
+def _check_count_day(day: date) -> None:
+    """Allow a drawer count of today or of the last MAX_COUNT_DAYS_BACK days.
+
+    Raises DomainError for a day still to come or one too far back.
+    """
+    today = shop_today()
+    if day > today:
+        raise DomainError(
+            f"{day.isoformat()} has not come yet: count the cash at the end of the "
+            "day.",
+            field="counted",
+        )
+    earliest = today - timedelta(days=MAX_COUNT_DAYS_BACK)
+    if day < earliest:
+        raise DomainError(
+            f"A cash count goes back at most {MAX_COUNT_DAYS_BACK} days, to "
+            f"{earliest.isoformat()}.",
+            field="counted",
+        )
+
+
+def can_count_day(day: date) -> bool:
+    """Return True when a drawer count of `day` may be recorded now."""
+    try:
+        _check_count_day(day)
+    except DomainError:
+        return False
+    return True
+
+
+def _count_figures(count: CashCount) -> dict[str, Any]:
+    return {
+        "business_date": count.business_date.isoformat(),
+        "expected_centavos": count.expected_centavos,
+        "counted_centavos": count.counted_centavos,
+        "variance_centavos": count.variance_centavos,
+        "note": count.note,
+    }
+
+
+def can_recount(count: CashCount) -> bool:
+    """Return True while a count may be redone: on the shop day it was recorded."""
+    last = count.recounted_at or count.created_at
+    return to_shop_time(last).date() == shop_today()
+
+
 def record_cash_count(
     day: date, counted_centavos: int, actor: User, note: str = ""
 ) -> CashCount:
-    """Record the counted cash of a business day against what the ledger expects."""
+    """Record the actor's counted cash of a business day against what they took.
+
+    The expected cash is the cash the actor took that day less the cash refunds
+    they gave, from the ledger. A second count of the same day by the same cashier,
+    made on the shop day of their first, replaces it (audited with before and
+    after). Raises DomainError for a negative amount, a day still to come, a day
+    more than MAX_COUNT_DAYS_BACK days back, or a recount on a later day.
+    """
     if counted_centavos < 0:
         raise DomainError("Counted cash cannot be negative.", field="counted")
-    expected = money_by_method(day).get(PaymentMethod.CASH.value, 0)
+    _check_count_day(day)
+    expected = cash_by_cashier(day).get(actor.id, 0)
     existing = db.session.scalar(
         select(CashCount).where(
             CashCount.business_date == day, CashCount.counted_by_id == actor.id
         )
     )
     if existing is not None:
-        raise DomainError("You already recorded the cash count of that day.")
+        return _recount(existing, expected, counted_centavos, actor, note)
     count = CashCount(
         business_date=day,
         expected_centavos=expected,
@@ -574,18 +672,33 @@ def record_cash_count(
     db.session.add(count)
     db.session.flush()
     record_audit(
-        actor,
-        "cash.count",
-        "cash_count",
-        count.id,
-        None,
-        {
-            "business_date": day.isoformat(),
-            "expected_centavos": expected,
-            "counted_centavos": counted_centavos,
-            "variance_centavos": count.variance_centavos,
-        },
+        actor, "cash.count", "cash_count", count.id, None, _count_figures(count)
     )
+    logger.info("cash count of %s by %s", day.isoformat(), actor.username)
+    return count
+
+
+def _recount(
+    count: CashCount, expected: int, counted_centavos: int, actor: User, note: str
+) -> CashCount:
+    """Replace a cashier's count of a day with a recount made the same shop day."""
+    if not can_recount(count):
+        raise DomainError(
+            "You already recorded the cash count of that day, and it can only be "
+            "redone on the day you made it.",
+            field="counted",
+        )
+    before = _count_figures(count)
+    count.expected_centavos = expected
+    count.counted_centavos = counted_centavos
+    count.variance_centavos = counted_centavos - expected
+    count.note = note.strip()[:500]
+    count.recounted_at = utcnow()
+    db.session.flush()
+    record_audit(
+        actor, "cash.recount", "cash_count", count.id, before, _count_figures(count)
+    )
+    logger.info("cash recount of %s by %s", count.business_date, actor.username)
     return count
 
 
@@ -606,6 +719,28 @@ def _line_share(line: SaleLine, already: int, quantity: int) -> int:
     )
 
 
+def _is_out_on(line: SaleLine) -> bool:
+    """Return True when a line's serialized unit is still sold, and on this line.
+
+    A unit can come back in stock and be sold again; only the latest sale of a unit
+    that is still SOLD may put it back on the shelf.
+    """
+    unit = line.serial_unit
+    if unit is None or unit.status != SerialStatus.SOLD:
+        return False
+    latest = db.session.scalar(
+        select(func.max(SaleLine.id)).where(SaleLine.serial_unit_id == unit.id)
+    )
+    return latest == line.id
+
+
+def _status_words(unit: SerialUnit) -> str:
+    try:
+        return SERIAL_STATUS_LABELS[SerialStatus(unit.status)].lower()
+    except ValueError:
+        return unit.status
+
+
 def return_items(
     sale: Sale,
     items: list[ReturnInput],
@@ -617,12 +752,16 @@ def return_items(
     """Take items back against a sale and issue a credit memo with its own number.
 
     Restocked items go back on hand (serialized units back in stock); the others are
-    written off as defective. The customer gets back what they paid beyond the new
-    amount due, by the chosen method; on an unpaid balance the memo just lowers it.
+    written off as defective. A serialized unit comes back only while the stock
+    record says it is sold on this sale: one the ledger shows elsewhere (back in
+    stock, written off, sold again) is refused, since restocking it would count it
+    twice; the stock record is put right first. The customer gets back what they
+    paid beyond the new amount due, by the chosen method; on an unpaid balance the
+    memo just lowers it.
     A refund as store credit is a negative store-credit row on the sale, which
     raises the customer's credit; it needs a sale with a customer. Raises
-    DomainError for a void sale, no reason, store credit on a walk-in sale, or more
-    than was sold.
+    DomainError for a void sale, no reason, store credit on a walk-in sale, more
+    than was sold, or a unit that is no longer out on this sale.
     """
     _hold(Sale, sale.id)
     if sale.status == SaleStatus.VOID:
@@ -661,6 +800,14 @@ def return_items(
                 "left to return.",
                 field="lines",
             )
+        unit = line.serial_unit
+        if unit is not None and not _is_out_on(line):
+            raise DomainError(
+                f"{line.description} S/N {unit.serial} is {_status_words(unit)} in "
+                f"the stock record, not sold on {sale.number}: it cannot come back on "
+                "this return. Ask an ADMIN to check the unit's history in inventory.",
+                field="lines",
+            )
         amount = _line_share(line, line.returned_quantity, item.quantity)
         line.returned_quantity += item.quantity
         total += amount
@@ -675,7 +822,6 @@ def return_items(
             )
         )
         product = line.product
-        unit = line.serial_unit
         if restock:
             move_stock(
                 product,
@@ -763,14 +909,18 @@ def _void_refunds(sale: Sale) -> dict[str, int]:
     return refunds
 
 
-def void_sale(sale: Sale, reason: str, actor: User) -> None:
+def void_sale(sale: Sale, reason: str, actor: User) -> list[str]:
     """Void a whole sale: restock what was not returned, refund what is still paid.
 
     The sale keeps its number and is marked VOID; refunds are negative ledger rows,
     one per method, and add up to what the customer still has in the sale (see
     `_void_refunds`): store credit spent on the sale comes back as store credit,
-    and credit already given on a return stays given. Only ADMIN may void (the view
-    checks the capability; the rule is repeated here). Raises DomainError.
+    and credit already given on a return stays given. A serialized unit goes back
+    in stock only while it is still sold on this sale; one the stock record shows
+    elsewhere since (back in stock, written off, sold again) is left where it is,
+    so it is never counted twice or taken from another sale. Returns the serial
+    numbers left alone, which the audit row lists too. Only ADMIN may void (the
+    view checks the capability; the rule is repeated here). Raises DomainError.
     """
     if actor.role != "ADMIN":
         raise DomainError("Only an ADMIN can void a sale.")
@@ -780,9 +930,13 @@ def void_sale(sale: Sale, reason: str, actor: User) -> None:
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for voiding the sale.", field="reason")
+    left_alone: list[str] = []
     for line in sale.lines:
         remaining = line.quantity - line.returned_quantity
         if remaining <= 0 or line.is_service:
+            continue
+        if line.serial_unit is not None and not _is_out_on(line):
+            left_alone.append(line.serial_unit.serial)
             continue
         product = line.product
         move_stock(
@@ -820,6 +974,18 @@ def void_sale(sale: Sale, reason: str, actor: User) -> None:
         "sale",
         sale.id,
         {"status": "COMPLETED"},
-        {"status": "VOID", "reason": reason, "refunds_centavos": refunds},
+        {
+            "status": "VOID",
+            "reason": reason,
+            "refunds_centavos": refunds,
+            "units_not_restocked": left_alone,
+        },
     )
     logger.info("sale %s voided by %s", sale.number, actor.username)
+    if left_alone:
+        logger.warning(
+            "void of %s left %s units where the stock record has them",
+            sale.number,
+            len(left_alone),
+        )
+    return left_alone

@@ -86,6 +86,7 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("sales.void", "Void a whole sale", True, False, False),
         Capability("customers.view", "See and edit customers", True, True, _T.TECH_CAN_VIEW_DETAILS),
         Capability("customers.merge", "Merge duplicate customers", True, False, False),
+        Capability("customers.credit_limit", "Set customers' credit limits", True, False, False),
         Capability("repairs.create", "Create repair tickets (intake)", True, True, True),
         Capability("repairs.view", "See repair tickets", True, True, True),
         Capability("repairs.view_all", "See every repair ticket", True, True, False),

@@ -23,7 +23,8 @@ def apply_security_headers(app: Flask, response: Response) -> Response:
     headers["Content-Security-Policy"] = config["CONTENT_SECURITY_POLICY"]
     headers["X-Frame-Options"] = config["X_FRAME_OPTIONS"]
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # A page may ask for a stricter policy (the status page's token is in its URL).
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -66,6 +66,10 @@ SMTP_DEFAULTS: dict[str, Any] = {
     "SMTP_SENDER_ADDRESS": "",
 }
 
+# A fingerprint of the logo kept by jcicons.settings.logo ("" for none); set by
+# the logo page, not the settings form.
+SHOP_LOGO = "SHOP_LOGO"
+
 # Settings whose values never reach the audit trail: it records that they changed.
 SECRET_SETTINGS = frozenset({SMTP_PASSWORD})
 
@@ -76,11 +80,13 @@ SETTING_DEFAULTS: dict[str, Any] = {
     **SHOP_PROFILE_DEFAULTS,
     **REPAIR_DEFAULTS,
     **SMTP_DEFAULTS,
+    SHOP_LOGO: "",
 }
 
-# The keys edited on the main settings page; the SMTP keys have a page of their own.
+# The keys edited on the main settings page; the SMTP keys and the logo have pages
+# of their own.
 GENERAL_SETTING_KEYS = tuple(
-    key for key in SETTING_DEFAULTS if key not in SMTP_DEFAULTS
+    key for key in SETTING_DEFAULTS if key not in SMTP_DEFAULTS and key != SHOP_LOGO
 )
 
 

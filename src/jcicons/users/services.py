@@ -223,11 +223,11 @@ def reactivate_user(user: User, actor: User) -> None:
     logger.info("user %s reactivated by %s", user.username, actor.username)
 
 
-def reset_password(user: User, actor: User) -> str:
+def reset_password(user: User, actor: User | None) -> str:
     """Give a user a one-time password, end their sessions, and return it.
 
     The password is returned to be shown once; it is stored only as a hash and
-    must be changed at the next sign-in.
+    must be changed at the next sign-in. `actor` is None for the command line.
     """
     one_time = generate_password()
     set_password(user, one_time)
@@ -241,7 +241,11 @@ def reset_password(user: User, actor: User) -> str:
         None,
         {"must_change_password": True, "sessions_ended": ended},
     )
-    logger.info("password of %s reset by %s", user.username, actor.username)
+    logger.info(
+        "password of %s reset by %s",
+        user.username,
+        actor.username if actor else "the command line",
+    )
     return one_time
 
 

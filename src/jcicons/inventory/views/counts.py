@@ -28,6 +28,7 @@ from jcicons.extensions import db
 from jcicons.inventory.forms_stock import (
     CountPostForm,
     CountStartForm,
+    parse_count_serials,
     parse_counted,
 )
 from jcicons.inventory.models import (
@@ -37,8 +38,10 @@ from jcicons.inventory.models import (
     StockCountLine,
     StockMovement,
 )
+from jcicons.inventory.queries import in_stock_serials_of
 from jcicons.inventory.services import (
     CountDifference,
+    CountPosting,
     cancel_count,
     count_differences,
     post_count,
@@ -210,8 +213,8 @@ def count_sheet(count_id: int) -> ResponseReturnValue:
 
 
 def _differences(count: StockCount) -> list[CountDifference]:
-    db.session.scalars(_lines_query(count)).all()  # loads lines and products at once
-    return count_differences(count)
+    """Return a count's differences, its lines and products read in one select."""
+    return count_differences(count, list(db.session.scalars(_lines_query(count))))
 
 
 @bp.get("/counts/<int:count_id>/review")
@@ -222,40 +225,70 @@ def count_review(count_id: int) -> ResponseReturnValue:
     if count.status != "OPEN":
         return redirect(url_for("inventory.count_detail", count_id=count.id))
     differences = _differences(count)
+    serialized = [d for d in differences if d.line.product.is_serialized]
     return render_template(
         "inventory/counts_review.html",
         count=count,
         differences=differences,
-        serialized=[d for d in differences if d.line.product.is_serialized],
+        serialized=serialized,
+        plain=len(differences) - len(serialized),
+        units=in_stock_serials_of(
+            d.line.product_id for d in serialized if d.difference < 0
+        ),
         progress=_progress(count),
         form=CountPostForm(shown=_fingerprint(differences)),
     )
 
 
+def _posted_message(count: StockCount, posting: CountPosting) -> str:
+    message = f"Count #{count.id} posted: {len(posting.adjusted)} stock adjustment(s)."
+    if posting.unsettled:
+        names = ", ".join(
+            f"{d.line.product.name} ({d.difference:+d})" for d in posting.unsettled
+        )
+        message += (
+            f" Still to settle unit by unit (Adjust stock, with the serial "
+            f"numbers): {names}."
+        )
+    return message
+
+
 @bp.post("/counts/<int:count_id>/post")
 @requires("inventory.edit")
 def count_post(count_id: int) -> ResponseReturnValue:
-    """Post the reviewed differences as one batch of count corrections."""
+    """Post the reviewed differences as one batch of count corrections.
+
+    Serialized products are posted with the serial numbers ticked or typed on the
+    review; those left without are listed to settle by adjustment.
+    """
     count = _count_or_404(count_id)
     review = url_for("inventory.count_review", count_id=count.id)
     form = CountPostForm()
     if not form.validate_on_submit():
         flash("Tick the box to confirm the differences before posting.", "warning")
         return redirect(review)
-    if form.shown.data != _fingerprint(_differences(count)):
+    differences = _differences(count)
+    if form.shown.data != _fingerprint(differences):
         flash(
             "Stock changed since the review was shown: check the differences again.",
             "warning",
         )
         return redirect(review)
+    serials = parse_count_serials(
+        request.form,
+        [d.line.id for d in differences if d.line.product.is_serialized],
+    )
     try:
-        posted = post_count(count, _actor())
+        posting = post_count(count, _actor(), serials)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(review)
     db.session.commit()
-    flash(f"Count #{count.id} posted: {posted} stock adjustment(s).", "success")
+    flash(
+        _posted_message(count, posting),
+        "warning" if posting.unsettled else "success",
+    )
     return redirect(url_for("inventory.count_detail", count_id=count.id))
 
 

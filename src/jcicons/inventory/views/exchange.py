@@ -33,6 +33,7 @@ from jcicons.inventory.import_files import (
     read_upload,
 )
 from jcicons.inventory.imports import (
+    COST_COLUMN,
     check_rows,
     discard_import_batch,
     get_import_batch,
@@ -98,7 +99,12 @@ def import_upload() -> ResponseReturnValue:
     except DomainError as exc:
         form.file.errors = [exc.message]
         return _render_upload(form, 422)
-    batch = save_import_batch(parsed, upload.filename or "", _actor())
+    batch = save_import_batch(
+        parsed,
+        upload.filename or "",
+        _actor(),
+        may_set_cost=can("inventory.view_costs"),
+    )
     db.session.commit()
     return redirect(url_for("inventory.import_preview", token=batch.token))
 
@@ -118,7 +124,8 @@ def import_preview(token: str) -> ResponseReturnValue:
     batch = _batch_or_restart(token)
     if batch is None:
         return redirect(url_for("inventory.import_upload"))
-    results = check_rows(batch.rows)
+    costs = can("inventory.view_costs")
+    results = check_rows(batch.rows, may_set_cost=costs)
     valid = [r for r in results if r.is_valid]
     return render_template(
         "inventory/import_preview.html",
@@ -129,6 +136,7 @@ def import_preview(token: str) -> ResponseReturnValue:
         total=len(results),
         columns=COLUMNS,
         form=ImportConfirmForm(),
+        costs_ignored=not costs and COST_COLUMN in batch.ignored_columns,
     )
 
 
@@ -143,7 +151,12 @@ def import_confirm(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return redirect(url_for("inventory.import_preview", token=token))
     try:
-        outcome = import_products(batch, _actor(), bool(form.skip_invalid.data))
+        outcome = import_products(
+            batch,
+            _actor(),
+            bool(form.skip_invalid.data),
+            may_set_cost=can("inventory.view_costs"),
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -194,9 +207,10 @@ def export() -> ResponseReturnValue:
 
 
 @bp.get("/export/products.<fmt>")
-@requires("inventory.view")
+@requires("reports.view")
 def export_products(fmt: str) -> ResponseReturnValue:
-    """Download the product list, filtered as on the product list (costs for ADMIN)."""
+    """Download the product list, filtered as on the product list (an inventory
+    report: ADMIN)."""
     check_format(fmt)
     table = product_table(product_filter(request.args), can("inventory.view_costs"))
     return send_table(table, fmt, "products")

@@ -3,39 +3,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, or_, select
 
-from jcicons.extensions import db
+from jcicons.extensions import MAX_PAGE, db
+from jcicons.forms import query_int
 from jcicons.inventory.exports import (
-    document_numbers,
     movement_table,
     purchase_list,
     purchase_list_page,
     purchase_list_total_centavos,
     purchase_table,
     reason_label,
-    reference_text,
 )
 from jcicons.inventory.forms_stock import CategoryFilterForm, MovementFilterForm
-from jcicons.inventory.models import Product, StockMovement
+from jcicons.inventory.models import Product
 from jcicons.inventory.queries import MovementFilter, movement_query
 from jcicons.inventory.views import bp
 from jcicons.inventory.views.exchange import check_format, send_table
-from jcicons.security.capabilities import ACCESS_ATTRIBUTE, PUBLIC, can, requires
+from jcicons.inventory.views.references import movement_references
+from jcicons.security.capabilities import can, requires
 
 MOVEMENTS_PER_PAGE = 50
-
-# Where a ledger row's document is shown, when that page exists in this app.
-REFERENCE_ENDPOINTS = {
-    "receiving": ("inventory.receiving_detail", "receiving_id"),
-    "count": ("inventory.count_detail", "count_id"),
-    "sale": ("sales.detail", "sale_id"),
-    "repair": ("repairs.detail", "ticket_id"),
-}
 
 
 # The movement ledger ----------------------------------------------------------
@@ -70,19 +60,6 @@ def _movement_filter(form: MovementFilterForm) -> MovementFilter:
     return criteria
 
 
-def _reference_link(movement: StockMovement) -> str | None:
-    target = REFERENCE_ENDPOINTS.get(movement.reference_type)
-    if target is None or movement.reference_id is None:
-        return None
-    view = current_app.view_functions.get(target[0])
-    access = getattr(view, ACCESS_ATTRIBUTE, None)
-    if view is None or (access != PUBLIC and not (access and can(access))):
-        return None
-    endpoint, argument = target
-    values: dict[str, Any] = {argument: movement.reference_id}
-    return url_for(endpoint, **values)
-
-
 @bp.get("/movements")
 @requires("inventory.view")
 def movements() -> ResponseReturnValue:
@@ -95,10 +72,7 @@ def movements() -> ResponseReturnValue:
         max_per_page=MOVEMENTS_PER_PAGE,
         error_out=False,
     )
-    numbers = document_numbers(page.items)
-    references = {
-        m.id: (reference_text(m, numbers), _reference_link(m)) for m in page.items
-    }
+    references = movement_references(page.items)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "inventory/movements.html",
@@ -112,9 +86,9 @@ def movements() -> ResponseReturnValue:
 
 
 @bp.get("/movements/export.<fmt>")
-@requires("inventory.view")
+@requires("reports.view")
 def movements_export(fmt: str) -> ResponseReturnValue:
-    """Download the filtered ledger as CSV or XLSX (unit costs for ADMIN only)."""
+    """Download the filtered ledger as CSV or XLSX (an inventory report: ADMIN)."""
     check_format(fmt)
     criteria = _movement_filter(MovementFilterForm(request.args))
     table = movement_table(movement_query(criteria), can("inventory.view_costs"))
@@ -142,7 +116,9 @@ def low_stock() -> ResponseReturnValue:
         pager = None
     else:
         pager = purchase_list_page(
-            category_id, request.args.get("page", 1, type=int), LOW_STOCK_PER_PAGE
+            category_id,
+            min(request.args.get("page", 1, type=query_int), MAX_PAGE),
+            LOW_STOCK_PER_PAGE,
         )
         lines = pager.items
     return render_template(
@@ -161,9 +137,9 @@ LOW_STOCK_PER_PAGE = 100
 
 
 @bp.get("/low-stock/export.<fmt>")
-@requires("inventory.view")
+@requires("reports.view")
 def low_stock_export(fmt: str) -> ResponseReturnValue:
-    """Download the purchase list as CSV or XLSX (costs for ADMIN only)."""
+    """Download the purchase list as CSV or XLSX (an inventory report: ADMIN)."""
     check_format(fmt)
     _, category_id = _low_stock_category()
     costs = can("inventory.view_costs")

@@ -8,16 +8,20 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.forms import query_int
 from jcicons.inventory.forms import (
     AdjustmentForm,
     ProductForm,
+    new_form_key,
     product_form_data,
     split_lines,
 )
 from jcicons.inventory.models import (
+    ADJUSTMENT_REASONS,
     REASON_LABELS,
     SERIAL_STATUS_LABELS,
     VAT_LABELS,
@@ -35,7 +39,6 @@ from jcicons.inventory.queries import (
     in_stock_serials,
     movement_query,
     product_query,
-    receiving_numbers,
     serial_history,
     stock_value_centavos,
 )
@@ -43,11 +46,13 @@ from jcicons.inventory.services import (
     ProductInvalid,
     adjust_stock,
     create_product,
+    find_adjustment_by_key,
     list_categories,
     set_product_archived,
     update_product,
 )
 from jcicons.inventory.views import bp
+from jcicons.inventory.views.references import movement_references
 from jcicons.money import format_pesos
 from jcicons.security.capabilities import can, requires
 
@@ -100,7 +105,7 @@ def _list_filter() -> ProductFilter:
     sort = args.get("sort", "name")
     return ProductFilter(
         search=args.get("q", "")[:100],
-        category_id=args.get("category", type=int),
+        category_id=args.get("category", type=query_int),
         stock=stock if stock in STOCK_FILTERS else "",
         status=status if status in STATUS_FILTERS else "active",
         sort=sort if sort in SORTS else "name",
@@ -150,16 +155,11 @@ def product_detail(product_id: int) -> ResponseReturnValue:
         max_per_page=MOVEMENTS_PER_PAGE,
         error_out=False,
     )
-    receiving_ids = {
-        m.reference_id
-        for m in movements.items
-        if m.reference_type == "receiving" and m.reference_id
-    }
     return render_template(
         "inventory/products_detail.html",
         product=product,
         movements=movements,
-        receivings=receiving_numbers(receiving_ids),
+        references=movement_references(movements.items),
         serials=in_stock_serials(product.id) if product.is_serialized else [],
         reason_labels=REASON_LABELS,
         vat_labels=VAT_LABELS,
@@ -255,32 +255,65 @@ def product_restore(product_id: int) -> ResponseReturnValue:
     return _set_archived(product_id, False)
 
 
+def _adjust_prefill() -> dict[str, Any]:
+    """Read a suggested adjustment from the address (a count links here with one)."""
+    prefill: dict[str, Any] = {"idempotency_key": new_form_key()}
+    quantity = request.args.get("quantity", type=query_int)
+    if quantity is not None:
+        prefill["quantity"] = quantity
+    if request.args.get("reason") in {reason.value for reason in ADJUSTMENT_REASONS}:
+        prefill["reason"] = request.args["reason"]
+    prefill["note"] = request.args.get("note", "")[:500]
+    return prefill
+
+
+def _adjusted(product: Product) -> ResponseReturnValue:
+    flash(
+        f"Stock of {product.name} is now {product.on_hand} {product.unit}.", "success"
+    )
+    return redirect(url_for("inventory.product_detail", product_id=product.id))
+
+
 @bp.route("/products/<int:product_id>/adjust", methods=["GET", "POST"])
 @requires("inventory.edit")
 def product_adjust(product_id: int) -> ResponseReturnValue:
-    """Correct a product's stock by a signed quantity, with a reason."""
+    """Correct a product's stock by a signed quantity, with a reason.
+
+    Each form carries an idempotency key: sent twice, it adjusts once.
+    """
     product = _product_or_404(product_id)
-    form = AdjustmentForm()
-    if form.validate_on_submit():
-        try:
-            adjust_stock(
-                product,
-                form.quantity.data or 0,
-                MovementReason(form.reason.data),
-                _actor(),
-                form.note.data or "",
-                split_lines(form.serials.data),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            _show_error(form, exc, default="quantity")
-        else:
-            db.session.commit()
-            flash(
-                f"Stock of {product.name} is now {product.on_hand} {product.unit}.",
-                "success",
-            )
-            return redirect(url_for("inventory.product_detail", product_id=product.id))
+    form = AdjustmentForm(data=_adjust_prefill() if request.method == "GET" else None)
+    if form.is_submitted():
+        valid = form.validate()
+        key = form.key()
+        existing = find_adjustment_by_key(key) if key else None
+        if existing is not None:
+            return _adjusted(existing.product)
+        form.renew_key_if_bad()
+        if valid:
+            try:
+                adjust_stock(
+                    product,
+                    form.quantity.data or 0,
+                    MovementReason(form.reason.data),
+                    _actor(),
+                    form.note.data or "",
+                    split_lines(form.serials.data),
+                    idempotency_key=key,
+                )
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                _show_error(form, exc, default="quantity")
+            except IntegrityError:
+                # The same form, sent twice at once: the other request adjusted.
+                db.session.rollback()
+                raced = find_adjustment_by_key(key)
+                if raced is None:
+                    raise
+                return _adjusted(raced.product)
+            else:
+                return _adjusted(product)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "inventory/adjust.html",
@@ -344,18 +377,13 @@ def serials() -> ResponseReturnValue:
     receiving = None
     if unit is not None and unit.receiving_id is not None:
         receiving = db.session.get(Receiving, unit.receiving_id)
-    references = {
-        m.reference_id
-        for m in movements
-        if m.reference_type == "receiving" and m.reference_id
-    }
     return render_template(
         "inventory/serials.html",
         serial=serial,
         unit=unit,
         movements=movements,
         receiving=receiving,
-        receivings=receiving_numbers(references),
+        references=movement_references(movements),
         status_labels=SERIAL_STATUS_LABELS,
         reason_labels=REASON_LABELS,
     )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.inventory.forms import ReceivingForm
+from jcicons.inventory.forms import ReceivingForm, new_form_key
 from jcicons.inventory.models import Receiving, ReceivingLine
 from jcicons.inventory.queries import receiving_query, serials_of_receiving
-from jcicons.inventory.services import receive_stock
+from jcicons.inventory.services import find_receiving_by_key, receive_stock
 from jcicons.inventory.views import bp
 from jcicons.security.capabilities import requires
 
@@ -54,15 +55,39 @@ def receiving_detail(receiving_id: int) -> ResponseReturnValue:
     )
 
 
+def _saved(receiving: Receiving) -> ResponseReturnValue:
+    flash(f"Receiving {receiving.number} is saved.", "success")
+    return redirect(url_for("inventory.receiving_detail", receiving_id=receiving.id))
+
+
+def _show_error(form: ReceivingForm, exc: DomainError) -> None:
+    field = getattr(form, exc.field or "", None)
+    if field is not None and exc.field in {"supplier_name", "received_date"}:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
 @bp.route("/receivings/new", methods=["GET", "POST"])
 @requires("inventory.edit")
 def receiving_create() -> ResponseReturnValue:
-    """Receive a delivery: several products, their unit costs and serial numbers."""
+    """Receive a delivery: several products, their unit costs and serial numbers.
+
+    Each form carries an idempotency key: sent twice, it receives once and shows
+    the receiving it made.
+    """
     form = ReceivingForm()
-    if request.method == "GET" and request.args.get("product"):
-        form.lines.entries[0].form.product.data = request.args["product"][:64]
+    if request.method == "GET":
+        form.idempotency_key.data = new_form_key()
+        if request.args.get("product"):
+            form.lines.entries[0].form.product.data = request.args["product"][:64]
     if form.is_submitted():
         valid = form.validate()
+        key = form.key()
+        existing = find_receiving_by_key(key) if key else None
+        if existing is not None:
+            return _saved(existing)
+        form.renew_key_if_bad()
         lines = form.line_data()  # marks every line's problems, even on a bad form
         if valid and lines is not None and form.received_date.data is not None:
             try:
@@ -73,22 +98,20 @@ def receiving_create() -> ResponseReturnValue:
                     lines,
                     current_user._get_current_object(),
                     form.note.data or "",
+                    idempotency_key=key,
                 )
+                db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
-                field = getattr(form, exc.field or "", None)
-                if field is not None and exc.field in {
-                    "supplier_name",
-                    "received_date",
-                }:
-                    field.errors = [*field.errors, exc.message]
-                else:
-                    form.form_errors.append(exc.message)
+                _show_error(form, exc)
+            except IntegrityError:
+                # The same form, sent twice at once: the other request received it.
+                db.session.rollback()
+                raced = find_receiving_by_key(key)
+                if raced is None:
+                    raise
+                return _saved(raced)
             else:
-                db.session.commit()
-                flash(f"Receiving {receiving.number} is saved.", "success")
-                return redirect(
-                    url_for("inventory.receiving_detail", receiving_id=receiving.id)
-                )
+                return _saved(receiving)
     status = 422 if request.method == "POST" else 200
     return render_template("inventory/receivings_form.html", form=form), status

@@ -109,9 +109,9 @@ EXPORT_COLUMNS = [
 
 
 @bp.get("/export.<fmt>")
-@requires("sales.view")
+@requires("reports.view")
 def export(fmt: str) -> ResponseReturnValue:
-    """Download the filtered sales list as CSV or XLSX."""
+    """Download the filtered sales list as CSV or XLSX (an export: ADMIN only)."""
     check_format(fmt)
     criteria = SaleFilterForm(request.args).criteria()
     query: Select[Any] = sale_list_query(criteria).limit(MAX_EXPORT_ROWS)
@@ -264,11 +264,17 @@ def void(sale_id: int) -> ResponseReturnValue:
         flash("Give the reason for voiding the sale.", "danger")
         return redirect(url_for("sales.detail", sale_id=sale.id))
     try:
-        void_sale(sale, form.reason.data or "", _actor())
+        left_alone = void_sale(sale, form.reason.data or "", _actor())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(f"{sale.number} is void.", "success")
+        if left_alone:
+            flash(
+                f"Not put back in stock: {', '.join(left_alone)}. The stock record no "
+                "longer has them as sold on this sale; check them in inventory.",
+                "warning",
+            )
     return redirect(url_for("sales.detail", sale_id=sale_id))

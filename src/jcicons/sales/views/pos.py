@@ -1,4 +1,4 @@
-"""The point of sale: the counter screen, cart pricing, checkout and receipts.
+"""The point of sale: the counter screen, cart pricing and checkout.
 
 The cart lives in the browser; every figure it shows comes from /pos/price, and
 checkout prices everything again from the catalogue. Only the payment amounts the
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from jcicons.audit.security_log import record_security_event
 from jcicons.auth.models import User
 from jcicons.auth.services import InvalidCredentials, authenticate
+from jcicons.clock import shop_today
 from jcicons.customers.services import resolve_customer
 from jcicons.exceptions import DomainError, NotFound
 from jcicons.extensions import db
@@ -35,21 +36,16 @@ from jcicons.main.errors import render_error
 from jcicons.sales.forms import CheckoutForm, parse_cart, parse_discount, parse_payments
 from jcicons.sales.models import METHOD_LABELS, Sale
 from jcicons.sales.pricing import Totals
-from jcicons.sales.receipts import (
-    TEMPLATES,
-    choose_format,
-    peso_formatter,
-    record_print,
-)
 from jcicons.sales.services import (
     CheckoutRequest,
     DiscountNeedsApproval,
     checkout,
     find_sale_by_key,
+    latest_due_date,
     price_lines,
     store_credit_balance,
 )
-from jcicons.sales.views import bp, pos_bp
+from jcicons.sales.views import pos_bp
 from jcicons.security.capabilities import Role, Toggle, requires
 from jcicons.security.ratelimit import client_ip, login_throttle
 from jcicons.settings.services import current_settings
@@ -81,10 +77,12 @@ def _refused(error: Exception) -> ResponseReturnValue:
 
 def _render_counter(form: CheckoutForm, error: str = "", status: int = 200) -> Any:
     settings = current_settings()
+    today = shop_today()
     return render_template(
         "pos/index.html",
         form=form,
         error=error,
+        due_dates=(today.isoformat(), latest_due_date(today).isoformat()),
         methods=METHOD_LABELS,
         vat_registered=bool(settings.get("VAT_REGISTERED", True)),
         discount_cap=settings.get("SALES_DISCOUNT_CAP_PERCENT", 10),
@@ -263,31 +261,3 @@ def checkout_sale() -> ResponseReturnValue:
             raise
         return _receipt_redirect(raced)
     return _receipt_redirect(sale)
-
-
-@bp.get("/<int:sale_id>/receipt")
-@requires("sales.view")
-def receipt(sale_id: int) -> ResponseReturnValue:
-    """Show a sale's receipt for printing (?paper=80mm|58mm|A4); later prints say
-    REPRINT."""
-    sale = db.session.get(Sale, sale_id)
-    if sale is None:
-        abort(404)
-    settings = current_settings()
-    paper = choose_format(request.args.get("paper"), settings)
-    copy = record_print(sale, paper, _actor())
-    db.session.commit()
-    payments = [p for p in sale.payments if p.amount_centavos > 0]
-    return render_template(
-        TEMPLATES[paper],
-        sale=sale,
-        paper=paper,
-        copy=copy,
-        clear_cart=request.args.get("fresh") == "1",
-        shop=settings,
-        money=peso_formatter(settings),
-        payments=payments,
-        methods={m.value: label for m, label in METHOD_LABELS.items()},
-        change_centavos=sum(p.change_centavos or 0 for p in payments),
-        tendered_centavos=sum(p.tendered_centavos or 0 for p in payments),
-    )

@@ -1,0 +1,152 @@
+"""Repair papers to print, on the repairs blueprint: the intake form with its claim
+stub, and the release receipt.
+
+Showing a paper records nothing; its Print button posts to a `.../prints` route
+that records the print (audited) and answers with the copy number, then prints, so
+only a real reprint says REPRINT.
+
+Whoever may see a ticket may print its intake form (a TECH: their own tickets and
+the unassigned queue); customer contact and money print only for those who see
+them on the ticket page (`shows_details`). The release receipt is all money, so
+it needs that too. The device passcode is never printed: these pages never
+decrypt it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from jcicons.extensions import db
+from jcicons.repairs.models import CONDITION_CHECKS, RepairStatus, RepairTicket
+from jcicons.repairs.printing import (
+    INTAKE_FORM,
+    INTAKE_PAPERS,
+    RELEASE_RECEIPT,
+    choose_intake_paper,
+    count_prints,
+    credit_at_release,
+    qr_svg,
+    record_print,
+    status_url,
+)
+from jcicons.repairs.queries import get_visible_ticket, ticket_payments
+from jcicons.repairs.services import ticket_figures
+from jcicons.repairs.views import bp, shows_details
+from jcicons.sales.models import METHOD_LABELS
+from jcicons.sales.receipts import choose_format, peso_formatter
+from jcicons.security.capabilities import requires
+from jcicons.settings.services import RECEIPT_FORMATS, current_settings
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+def _ticket_or_404(ticket_id: int) -> RepairTicket:
+    ticket = get_visible_ticket(_actor(), ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def _methods() -> dict[str, str]:
+    return {method.value: label for method, label in METHOD_LABELS.items()}
+
+
+@bp.get("/<int:ticket_id>/intake-form")
+@requires("repairs.view")
+def intake_form(ticket_id: int) -> ResponseReturnValue:
+    """Print the intake form and claim stub (?paper=A4|half); reprints say so."""
+    ticket = _ticket_or_404(ticket_id)
+    settings = current_settings()
+    paper = choose_intake_paper(request.args.get("paper"), settings)
+    show_details = shows_details(ticket)
+    link = status_url(ticket)
+    return render_template(
+        "repairs/intake_form.html",
+        ticket=ticket,
+        paper=paper,
+        papers=INTAKE_PAPERS,
+        copy=count_prints(ticket, INTAKE_FORM) + 1,
+        print_url=url_for("repairs.print_intake_form", ticket_id=ticket.id),
+        shop=settings,
+        money=peso_formatter(settings),
+        show_details=show_details,
+        figures=ticket_figures(ticket) if show_details else None,
+        payments=ticket_payments(ticket.id) if show_details else [],
+        methods=_methods(),
+        condition_checks=CONDITION_CHECKS,
+        status_link=link,
+        status_qr=qr_svg(link),
+    )
+
+
+@bp.get("/<int:ticket_id>/release-receipt")
+@requires("repairs.view_details")
+def release_receipt(ticket_id: int) -> ResponseReturnValue:
+    """Print a released device's receipt (?paper=80mm|58mm|A4); reprints say so."""
+    ticket = _ticket_or_404(ticket_id)
+    if not shows_details(ticket):
+        abort(403)  # a TECH's receipt is for the tickets assigned to them
+    if ticket.status != RepairStatus.RELEASED:
+        flash(
+            f"{ticket.number} is not released yet: its release receipt prints "
+            "once the device goes back to the customer.",
+            "warning",
+        )
+        return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+    settings = current_settings()
+    paper = choose_format(request.args.get("paper"), settings)
+    payments = ticket_payments(ticket.id)
+    figures = ticket_figures(ticket)
+    return render_template(
+        "repairs/release_receipt.html",
+        ticket=ticket,
+        paper=paper,
+        papers=RECEIPT_FORMATS,
+        copy=count_prints(ticket, RELEASE_RECEIPT) + 1,
+        print_url=url_for("repairs.print_release_receipt", ticket_id=ticket.id),
+        shop=settings,
+        money=peso_formatter(settings),
+        figures=figures,
+        payments=payments,
+        credit_centavos=credit_at_release(ticket, payments, figures),
+        methods=_methods(),
+    )
+
+
+def _asked(choose: Any) -> str:
+    """Return the paper a Print button says it printed on (JSON or form)."""
+    payload = request.get_json(silent=True)
+    asked = payload.get("paper") if isinstance(payload, dict) else None
+    return str(
+        choose(str(asked or request.form.get("paper") or ""), current_settings())
+    )
+
+
+@bp.post("/<int:ticket_id>/intake-form/prints")
+@requires("repairs.view")
+def print_intake_form(ticket_id: int) -> ResponseReturnValue:
+    """Record that the intake form is being printed; answer with its copy number."""
+    ticket = _ticket_or_404(ticket_id)
+    copy = record_print(ticket, INTAKE_FORM, _asked(choose_intake_paper), _actor())
+    db.session.commit()
+    return jsonify({"number": ticket.number, "copy": copy})
+
+
+@bp.post("/<int:ticket_id>/release-receipt/prints")
+@requires("repairs.view_details")
+def print_release_receipt(ticket_id: int) -> ResponseReturnValue:
+    """Record that the release receipt is being printed; answer with its copy."""
+    ticket = _ticket_or_404(ticket_id)
+    if not shows_details(ticket):
+        abort(403)
+    if ticket.status != RepairStatus.RELEASED:
+        abort(409)
+    copy = record_print(ticket, RELEASE_RECEIPT, _asked(choose_format), _actor())
+    db.session.commit()
+    return jsonify({"number": ticket.number, "copy": copy})

@@ -1,0 +1,133 @@
+"""Printed sales documents: the receipt or invoice of a sale and the credit memo of
+a return, on 80 mm, 58 mm or A4 paper (routes attach to the sales blueprint).
+
+Showing a page records nothing. Its Print button posts to a `.../prints` route,
+which records the print and answers with the copy number, and only then opens the
+print dialog; so a page says REPRINT only when an earlier print was recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from jcicons.extensions import db
+from jcicons.sales.models import METHOD_LABELS, CreditMemo, Payment, Sale
+from jcicons.sales.queries import get_credit_memo, get_sale, get_user_names
+from jcicons.sales.receipts import (
+    MEMO_TEMPLATES,
+    TEMPLATES,
+    choose_format,
+    count_memo_prints,
+    count_prints,
+    peso_formatter,
+    record_memo_print,
+    record_print,
+)
+from jcicons.sales.views import bp
+from jcicons.security.capabilities import requires
+from jcicons.settings.services import current_settings
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+def _methods() -> dict[str, str]:
+    return {method.value: label for method, label in METHOD_LABELS.items()}
+
+
+def _sale_or_404(sale_id: int) -> Sale:
+    sale = get_sale(sale_id)
+    if sale is None:
+        abort(404)
+    return sale
+
+
+def _memo_or_404(memo_id: int) -> CreditMemo:
+    memo = get_credit_memo(memo_id)
+    if memo is None:
+        abort(404)
+    return memo
+
+
+def _asked_paper() -> str:
+    """Return the paper a Print button says it printed on (JSON or form)."""
+    payload = request.get_json(silent=True)
+    asked = payload.get("paper") if isinstance(payload, dict) else None
+    return choose_format(
+        str(asked or request.form.get("paper") or ""), current_settings()
+    )
+
+
+@bp.get("/<int:sale_id>/receipt")
+@requires("sales.view")
+def receipt(sale_id: int) -> ResponseReturnValue:
+    """Show a sale's receipt (?paper=80mm|58mm|A4), marked REPRINT after a print."""
+    sale = _sale_or_404(sale_id)
+    settings = current_settings()
+    paper = choose_format(request.args.get("paper"), settings)
+    payments = [p for p in sale.payments if p.amount_centavos > 0]
+    return render_template(
+        TEMPLATES[paper],
+        sale=sale,
+        paper=paper,
+        copy=count_prints(sale) + 1,
+        print_url=url_for("sales.print_receipt", sale_id=sale.id),
+        clear_cart=request.args.get("fresh") == "1",
+        shop=settings,
+        money=peso_formatter(settings),
+        payments=payments,
+        methods=_methods(),
+        change_centavos=sum(p.change_centavos or 0 for p in payments),
+        tendered_centavos=sum(p.tendered_centavos or 0 for p in payments),
+    )
+
+
+@bp.post("/<int:sale_id>/receipt/prints")
+@requires("sales.view")
+def print_receipt(sale_id: int) -> ResponseReturnValue:
+    """Record that the receipt is being printed; answer with its copy number."""
+    sale = _sale_or_404(sale_id)
+    copy = record_print(sale, _asked_paper(), _actor())
+    db.session.commit()
+    return jsonify({"number": sale.number, "copy": copy})
+
+
+def _memo_refunds(memo: CreditMemo) -> list[Payment]:
+    return [p for p in memo.sale.payments if p.credit_memo_id == memo.id]
+
+
+@bp.get("/credit-memos/<int:memo_id>")
+@requires("sales.view")
+def credit_memo(memo_id: int) -> ResponseReturnValue:
+    """Show a credit memo (?paper=80mm|58mm|A4), marked REPRINT after a print."""
+    memo = _memo_or_404(memo_id)
+    settings = current_settings()
+    paper = choose_format(request.args.get("paper"), settings)
+    return render_template(
+        MEMO_TEMPLATES[paper],
+        memo=memo,
+        sale=memo.sale,
+        paper=paper,
+        copy=count_memo_prints(memo) + 1,
+        print_url=url_for("sales.print_credit_memo", memo_id=memo.id),
+        shop=settings,
+        money=peso_formatter(settings),
+        refunds=_memo_refunds(memo),
+        methods=_methods(),
+        names=get_user_names([memo.created_by_id]),
+    )
+
+
+@bp.post("/credit-memos/<int:memo_id>/prints")
+@requires("sales.view")
+def print_credit_memo(memo_id: int) -> ResponseReturnValue:
+    """Record that a credit memo is being printed; answer with its copy number."""
+    memo = _memo_or_404(memo_id)
+    copy = record_memo_print(memo, _asked_paper(), _actor())
+    db.session.commit()
+    return jsonify({"number": memo.number, "copy": copy})
