@@ -26,6 +26,7 @@ from jcicons.inventory.services import (
     receive_stock,
 )
 from jcicons.inventory.stock import ledger_mismatches
+from jcicons.inventory.views.keyed import commit_once
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([A-Za-z0-9_-]+)"')
 
@@ -91,6 +92,29 @@ def test_the_database_refuses_a_second_receiving_with_the_same_key(admin, make_p
 
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+def test_a_send_the_unique_key_refuses_gets_what_the_first_send_made(
+    admin, make_product
+):
+    first = receive(admin, make_product(), "form-1")
+    db.session.commit()
+    first_id = first.id
+
+    def second_copy() -> Receiving:
+        copy = Receiving(
+            number="RCV-999999",
+            idempotency_key="form-1",
+            supplier_name="Octagon",
+            received_date=date(2026, 1, 5),
+        )
+        db.session.add(copy)
+        return copy
+
+    result = commit_once(second_copy, find_receiving_by_key, "form-1")
+
+    assert result.id == first_id
+    assert rows(Receiving) == 1
 
 
 def test_one_form_sent_twice_at_once_makes_one_receiving(app, admin, make_product):

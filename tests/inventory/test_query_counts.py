@@ -169,4 +169,3 @@ def test_a_count_review_runs_the_same_statements_for_2_or_60_differences(
     many = count_statements(client, f"/inventory/counts/{large}/review")
 
     assert many == few
-

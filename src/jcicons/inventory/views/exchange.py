@@ -197,7 +197,11 @@ def import_template_download(fmt: str) -> ResponseReturnValue:
 @bp.get("/export")
 @requires("inventory.view")
 def export() -> ResponseReturnValue:
-    """Offer downloads of the product list, the ledger and the purchase list."""
+    """Offer downloads of the product list, the ledger and the purchase list.
+
+    The downloads are inventory reports (`reports.view`), so the menu offers the
+    page to ADMIN only; anyone else who opens it is told so.
+    """
     return render_template(
         "inventory/export.html",
         criteria=product_filter(request.args),

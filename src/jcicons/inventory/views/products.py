@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
@@ -52,6 +51,7 @@ from jcicons.inventory.services import (
     update_product,
 )
 from jcicons.inventory.views import bp
+from jcicons.inventory.views.keyed import commit_once
 from jcicons.inventory.views.references import movement_references
 from jcicons.money import format_pesos
 from jcicons.security.capabilities import can, requires
@@ -285,35 +285,30 @@ def product_adjust(product_id: int) -> ResponseReturnValue:
     form = AdjustmentForm(data=_adjust_prefill() if request.method == "GET" else None)
     if form.is_submitted():
         valid = form.validate()
-        key = form.key()
-        existing = find_adjustment_by_key(key) if key else None
-        if existing is not None:
-            return _adjusted(existing.product)
+        earlier = find_adjustment_by_key(form.key()) if form.key() else None
+        if earlier is not None:
+            return _adjusted(earlier.product)
         form.renew_key_if_bad()
         if valid:
             try:
-                adjust_stock(
-                    product,
-                    form.quantity.data or 0,
-                    MovementReason(form.reason.data),
-                    _actor(),
-                    form.note.data or "",
-                    split_lines(form.serials.data),
-                    idempotency_key=key,
+                adjustment = commit_once(
+                    lambda: adjust_stock(
+                        product,
+                        form.quantity.data or 0,
+                        MovementReason(form.reason.data),
+                        _actor(),
+                        form.note.data or "",
+                        split_lines(form.serials.data),
+                        idempotency_key=form.key(),
+                    ),
+                    find_adjustment_by_key,
+                    form.key(),
                 )
-                db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
                 _show_error(form, exc, default="quantity")
-            except IntegrityError:
-                # The same form, sent twice at once: the other request adjusted.
-                db.session.rollback()
-                raced = find_adjustment_by_key(key)
-                if raced is None:
-                    raise
-                return _adjusted(raced.product)
             else:
-                return _adjusted(product)
+                return _adjusted(adjustment.product)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "inventory/adjust.html",

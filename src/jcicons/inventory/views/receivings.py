@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.exceptions import DomainError
@@ -15,6 +14,7 @@ from jcicons.inventory.models import Receiving, ReceivingLine
 from jcicons.inventory.queries import receiving_query, serials_of_receiving
 from jcicons.inventory.services import find_receiving_by_key, receive_stock
 from jcicons.inventory.views import bp
+from jcicons.inventory.views.keyed import commit_once
 from jcicons.security.capabilities import requires
 
 PER_PAGE = 50
@@ -83,34 +83,30 @@ def receiving_create() -> ResponseReturnValue:
             form.lines.entries[0].form.product.data = request.args["product"][:64]
     if form.is_submitted():
         valid = form.validate()
-        key = form.key()
-        existing = find_receiving_by_key(key) if key else None
-        if existing is not None:
-            return _saved(existing)
+        earlier = find_receiving_by_key(form.key()) if form.key() else None
+        if earlier is not None:
+            return _saved(earlier)
         form.renew_key_if_bad()
         lines = form.line_data()  # marks every line's problems, even on a bad form
-        if valid and lines is not None and form.received_date.data is not None:
+        day = form.received_date.data
+        if valid and lines is not None and day is not None:
             try:
-                receiving = receive_stock(
-                    form.supplier_name.data or "",
-                    form.supplier_document.data or "",
-                    form.received_date.data,
-                    lines,
-                    current_user._get_current_object(),
-                    form.note.data or "",
-                    idempotency_key=key,
+                receiving = commit_once(
+                    lambda: receive_stock(
+                        form.supplier_name.data or "",
+                        form.supplier_document.data or "",
+                        day,
+                        lines,
+                        current_user._get_current_object(),
+                        form.note.data or "",
+                        idempotency_key=form.key(),
+                    ),
+                    find_receiving_by_key,
+                    form.key(),
                 )
-                db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
                 _show_error(form, exc)
-            except IntegrityError:
-                # The same form, sent twice at once: the other request received it.
-                db.session.rollback()
-                raced = find_receiving_by_key(key)
-                if raced is None:
-                    raise
-                return _saved(raced)
             else:
                 return _saved(receiving)
     status = 422 if request.method == "POST" else 200

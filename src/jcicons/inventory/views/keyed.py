@@ -1,0 +1,31 @@
+"""Forms with an idempotency key: sent twice, their work is done once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+
+from jcicons.extensions import db
+
+T = TypeVar("T")
+
+
+def commit_once(work: Callable[[], T], find: Callable[[str], T | None], key: str) -> T:
+    """Run a keyed service and commit; return what an earlier send made instead.
+
+    The service itself returns an earlier result it finds under the key. Two sends
+    at the same moment both miss it; the unique key then refuses the second at
+    commit, and this returns what the first made. Other errors pass through.
+    """
+    try:
+        result = work()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = find(key) if key else None
+        if earlier is None:
+            raise
+        return earlier
+    return result
