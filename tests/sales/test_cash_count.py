@@ -13,6 +13,7 @@ from jcicons import clock
 from jcicons.audit.models import AuditEvent
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.sales.cash import record_cash_count
 from jcicons.sales.models import CashCount, PaymentMethod
 from jcicons.sales.queries import cash_by_cashier, list_cashier_cash
 from jcicons.sales.services import (
@@ -21,7 +22,6 @@ from jcicons.sales.services import (
     PaymentInput,
     ReturnInput,
     checkout,
-    record_cash_count,
     return_items,
 )
 

@@ -22,6 +22,7 @@ from jcicons.inventory.services import (
     create_product,
     receive_stock,
 )
+from jcicons.sales.cash import record_cash_count
 from jcicons.sales.models import CashCount, PaymentMethod, Sale
 from jcicons.sales.services import (
     CartLine,
@@ -29,7 +30,6 @@ from jcicons.sales.services import (
     PaymentInput,
     ReturnInput,
     checkout,
-    record_cash_count,
     return_items,
     void_sale,
 )

@@ -13,6 +13,7 @@ from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import SerialUnit
 from jcicons.inventory.stock import ledger_mismatches
+from jcicons.sales.cash import money_by_method, record_cash_count
 from jcicons.sales.models import Payment, PaymentMethod, Sale
 from jcicons.sales.services import (
     CartLine,
@@ -20,8 +21,6 @@ from jcicons.sales.services import (
     PaymentInput,
     ReturnInput,
     checkout,
-    money_by_method,
-    record_cash_count,
     return_items,
     sale_balance,
     void_sale,

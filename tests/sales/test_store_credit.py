@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from jcicons.clock import shop_today
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.sales.cash import money_by_method
 from jcicons.sales.models import CreditMemo, Payment, PaymentMethod, Sale
 from jcicons.sales.queries import customer_account
 from jcicons.sales.services import (
@@ -22,7 +23,6 @@ from jcicons.sales.services import (
     ReturnInput,
     checkout,
     collect_payment,
-    money_by_method,
     return_items,
     sale_balance,
     store_credit_balance,

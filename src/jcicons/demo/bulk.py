@@ -44,12 +44,11 @@ from jcicons.demo.common import (
 from jcicons.demo.inserts import BATCH_SIZE, continue_counter, insert_rows
 from jcicons.demo.large_plan import LONG_HISTORY_RECEIPTS, LargePlan, plan_large_shop
 from jcicons.demo.repair_bulk import (
-    Staff,
-    TicketPlayer,
     claim_ticket_numbers,
     insert_repair_history,
     plan_repair_history,
 )
+from jcicons.demo.repair_rows import Staff, TicketPlayer
 from jcicons.demo.repairs import demo_technicians, ensure_service_types
 from jcicons.demo.serials import SerialMaker
 from jcicons.extensions import db

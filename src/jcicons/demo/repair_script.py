@@ -269,7 +269,7 @@ class Planner:
             steps.append(
                 Step(at, Act.STATUS, S.PULLED_OUT, rng.choice(PULLED_OUT_NOTES))
             )
-            return self._claim(steps, at, customer_name, business, soon=True)
+            return self._cut(self._claim(steps, at, customer_name, business, True))
 
         # A busy week leaves some devices in the queue for days.
         queue = rng.randint(4, 8) if rng.random() < 0.08 else rng.choice((0, 1, 1, 2))
@@ -286,7 +286,7 @@ class Planner:
                 reason = rng.choice(WAIVER_REASONS)
                 steps.append(Step(self._soon(at), Act.WAIVE, text=reason))
             at = self._pickup(steps, at)
-            return self._claim(steps, at, customer_name, business)
+            return self._cut(self._claim(steps, at, customer_name, business))
 
         steps.append(Step(at, Act.DIAGNOSIS, text=fault.finding))
         for name in fault.labour:
@@ -303,7 +303,7 @@ class Planner:
                     Step(self._soon(at), Act.STATUS, end, "Estimate declined.")
                 )
                 at = self._pickup(steps, at)
-                return self._claim(steps, at, customer_name, business)
+                return self._cut(self._claim(steps, at, customer_name, business))
             steps.append(Step(at, Act.ESTIMATE, "APPROVED"))
         if fault.parts and rng.random() < 0.4:
             at = self._soon(at)
@@ -331,9 +331,10 @@ class Planner:
             discount = rng.choice((100, 200, 300)) * 100
             steps.append(Step(at, Act.DISCOUNT, amount=discount))
         steps = self._claim(steps, at, customer_name, business)
-        released = steps[-1] if steps and steps[-1].act == Act.RELEASE else None
+        # Decided before the cut, so the plan draws the same numbers at any hour.
+        released = steps[-1]
         days = plan.warranty_days
-        if released and days > 2 and rng.random() < 0.05:
+        if rng.random() < 0.05 and days > 2 and released.act == Act.RELEASE:
             back = self._later(released.moment, rng.randint(2, days - 1))
             steps.append(Step(back, Act.COMEBACK, text=rng.choice(COMEBACK_PROBLEMS)))
         return self._cut(steps)
@@ -372,7 +373,8 @@ class Planner:
         business: bool,
         soon: bool = False,
     ) -> list[Step]:
-        """Settle and release at `at` (a business may be released on credit)."""
+        """Add the settling and the release at `at` (a business may be released on
+        credit and pay later)."""
         rng = self.rng
         who = customer_name
         if not soon and rng.random() < 0.15:
@@ -386,10 +388,10 @@ class Planner:
             )
             later = self._later(at, rng.randint(10, 40))
             steps.append(Step(later, Act.COLLECT, self._method(business)))
-            return self._cut(steps)
+            return steps
         steps.append(Step(at, Act.SETTLE, self._method(business)))
         steps.append(Step(self._soon(at), Act.RELEASE, who, shown))
-        return self._cut(steps)
+        return steps
 
     def _method(self, business: bool) -> str:
         methods = ("CASH", "GCASH", "MAYA", "CARD", "BANK_TRANSFER")

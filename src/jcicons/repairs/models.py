@@ -178,6 +178,8 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
             name="final_charges_not_negative",
         ),
         Index("ix_repair_tickets_status", "status"),
+        # A technician's queue: their tickets in one status (the list's filter).
+        Index("ix_repair_tickets_technician_status", "technician_id", "status"),
         Index("ix_repair_tickets_serial", "serial_number"),
         Index("ix_repair_tickets_created_at", "created_at"),
     )

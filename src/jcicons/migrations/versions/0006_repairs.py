@@ -237,6 +237,11 @@ def upgrade():
         )
         batch_op.create_index("ix_repair_tickets_status", ["status"], unique=False)
         batch_op.create_index(
+            "ix_repair_tickets_technician_status",
+            ["technician_id", "status"],
+            unique=False,
+        )
+        batch_op.create_index(
             batch_op.f("ix_repair_tickets_technician_id"),
             ["technician_id"],
             unique=False,
@@ -443,6 +448,7 @@ def downgrade():
     op.drop_table("repair_events")
     with op.batch_alter_table("repair_tickets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_repair_tickets_technician_id"))
+        batch_op.drop_index("ix_repair_tickets_technician_status")
         batch_op.drop_index("ix_repair_tickets_status")
         batch_op.drop_index("ix_repair_tickets_serial")
         batch_op.drop_index(batch_op.f("ix_repair_tickets_customer_id"))

@@ -15,10 +15,10 @@ from jcicons.clock import shop_today
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.money import format_pesos
+from jcicons.sales.cash import can_count_day, can_recount, record_cash_count
 from jcicons.sales.forms_documents import CashCountForm, DayForm
 from jcicons.sales.models import METHOD_LABELS
 from jcicons.sales.queries import daily_summary, get_user_names
-from jcicons.sales.services import can_count_day, can_recount, record_cash_count
 from jcicons.sales.views import bp
 from jcicons.security.capabilities import requires
 
