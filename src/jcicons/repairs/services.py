@@ -43,6 +43,7 @@ from jcicons.repairs.models import (
     RepairTicket,
     ServiceType,
 )
+from jcicons.sales.ledger import add_ledger_row, check_payment
 from jcicons.sales.models import METHOD_LABELS, NEEDS_REFERENCE, Payment, PaymentMethod
 from jcicons.security.crypto import decrypt_text, encrypt_text
 
@@ -956,42 +957,10 @@ def ticket_figures(ticket: RepairTicket, paid: int | None = None) -> TicketFigur
     )
 
 
-def _ledger_row(ticket: RepairTicket, payment: Any, actor: User, note: str) -> Payment:
-    change = None
-    if payment.method == PaymentMethod.CASH and payment.tendered_centavos is not None:
-        change = payment.tendered_centavos - payment.amount_centavos
-    row = Payment(
-        amount_centavos=payment.amount_centavos,
-        method=payment.method.value,
-        reference=payment.reference.strip()[:64],
-        tendered_centavos=payment.tendered_centavos,
-        change_centavos=change,
-        repair_ticket_id=ticket.id,
-        note=note[:200],
-        received_by_id=actor.id,
-    )
-    db.session.add(row)
-    return row
-
-
 def _check_payment(payment: Any) -> None:
     if payment.method == PaymentMethod.STORE_CREDIT:
         raise DomainError("Store credit is for purchases at the counter.", "payment")
-    if payment.amount_centavos <= 0:
-        raise DomainError("The payment must be more than zero.", field="amount")
-    if payment.method in NEEDS_REFERENCE and not payment.reference.strip():
-        label = METHOD_LABELS[payment.method]
-        raise DomainError(
-            f"Enter the reference number of the {label} payment.", "reference"
-        )
-    if (
-        payment.method == PaymentMethod.CASH
-        and payment.tendered_centavos is not None
-        and payment.tendered_centavos < payment.amount_centavos
-    ):
-        raise DomainError(
-            "The cash tendered is less than the amount.", field="tendered"
-        )
+    check_payment(payment)
 
 
 def take_payment(
@@ -1018,7 +987,9 @@ def take_payment(
             f"balance ({format_pesos(max(figures.balance_centavos, 0))}).",
             field="amount",
         )
-    row = _ledger_row(ticket, payment, actor, note or "Payment")
+    row = add_ledger_row(
+        payment, actor, repair_ticket_id=ticket.id, note=note or "Payment"
+    )
     db.session.flush()
     label = METHOD_LABELS[PaymentMethod(payment.method)]
     amount = format_pesos(payment.amount_centavos)

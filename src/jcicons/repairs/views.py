@@ -32,7 +32,7 @@ from jcicons.customers.queries import get_visible_customer
 from jcicons.customers.services import CustomerInvalid
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import query_int
+from jcicons.forms import ConfirmForm, query_int
 from jcicons.inventory.queries import find_by_code
 from jcicons.mail.models import EmailStatus
 from jcicons.money import PESO_SIGN, format_pesos, format_plain
@@ -690,8 +690,7 @@ def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
     line = db.session.get(RepairService, line_id)
     if line is None or line.ticket_id != ticket.id:
         abort(404)
-    form = NoteForm(prefix="rm")
-    del form.note
+    form = ConfirmForm(prefix="rm")
     return _act(
         ticket,
         form,
@@ -742,8 +741,7 @@ def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
     part = db.session.get(RepairPart, part_id)
     if part is None or part.ticket_id != ticket.id:
         abort(404)
-    form = NoteForm(prefix="rm")
-    del form.note
+    form = ConfirmForm(prefix="rm")
     return _act(
         ticket,
         form,

@@ -33,8 +33,8 @@ from jcicons.inventory.services import normalise_serial
 from jcicons.inventory.stock import move_stock
 from jcicons.money import format_pesos
 from jcicons.numbering import next_number
+from jcicons.sales.ledger import add_ledger_row, check_payment
 from jcicons.sales.models import (
-    METHOD_LABELS,
     NEEDS_REFERENCE,
     CreditMemo,
     CreditMemoLine,
@@ -196,13 +196,7 @@ def _check_payments(payments: list[PaymentInput], total: int) -> int:
     """Validate the payments against the total; return how much they pay."""
     paid = 0
     for payment in payments:
-        if payment.amount_centavos <= 0:
-            raise DomainError("Each payment must be more than zero.", field="payments")
-        if payment.method in NEEDS_REFERENCE and not payment.reference.strip():
-            label = METHOD_LABELS[payment.method]
-            raise DomainError(
-                f"Enter the reference number of the {label} payment.", field="payments"
-            )
+        check_payment(payment, field="payments")
         if (
             payment.method == PaymentMethod.STORE_CREDIT
             and payment.tendered_centavos is not None
@@ -211,15 +205,6 @@ def _check_payments(payments: list[PaymentInput], total: int) -> int:
                 "Store credit is applied as an amount: nothing is tendered and no "
                 "change is given.",
                 field="payments",
-            )
-        short = (payment.tendered_centavos or 0) < payment.amount_centavos
-        if (
-            payment.method == PaymentMethod.CASH
-            and payment.tendered_centavos is not None
-            and short
-        ):
-            raise DomainError(
-                "The cash tendered is less than the cash amount.", field="payments"
             )
         paid += payment.amount_centavos
     if paid > total:
@@ -305,23 +290,6 @@ def _spend_store_credit(customer_id: int, amount: int) -> None:
             f"store-credit payment of {format_pesos(amount)} is more than that.",
             field="payments",
         )
-
-
-def _record_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
-    change = None
-    if payment.method == PaymentMethod.CASH and payment.tendered_centavos is not None:
-        change = payment.tendered_centavos - payment.amount_centavos
-    row = Payment(
-        amount_centavos=payment.amount_centavos,
-        method=payment.method.value,
-        reference=payment.reference.strip()[:64],
-        tendered_centavos=payment.tendered_centavos,
-        change_centavos=change,
-        sale_id=sale.id,
-        received_by_id=actor.id,
-    )
-    db.session.add(row)
-    return row
 
 
 def latest_due_date(today: date) -> date:
@@ -455,7 +423,7 @@ def checkout(
     for item, priced in zip(resolved, totals.lines, strict=True):
         _write_lines(sale, item, priced, actor)
     for payment in request.payments:
-        _record_payment(sale, payment, actor)
+        add_ledger_row(payment, actor, sale_id=sale.id)
     db.session.flush()
 
     record_audit(
@@ -559,7 +527,7 @@ def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:
                 field="payments",
             )
         _spend_store_credit(sale.customer_id, payment.amount_centavos)
-    row = _record_payment(sale, payment, actor)
+    row = add_ledger_row(payment, actor, sale_id=sale.id)
     db.session.flush()
     record_audit(
         actor,
