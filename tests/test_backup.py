@@ -201,3 +201,35 @@ def test_a_sqlite_backup_restores_into_postgresql(tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_backup_reads_one_snapshot_even_while_the_shop_writes(app, make_user):
+    from sqlalchemy import event, insert
+
+    from jcicons.settings.models import Setting
+
+    make_user("ADMIN")
+    with app.app_context():
+        engine = db.engine
+        first = db.metadata.sorted_tables[0].name
+        written = []
+
+        def write_meanwhile(conn, cursor, statement, *args):
+            # Once the backup has read its first table, another connection commits
+            # a row to a table it reads later.
+            if f"FROM {first}" in statement and not written:
+                written.append(True)
+                with engine.begin() as other:
+                    other.execute(insert(Setting).values(key="SHOP_NAME", value="X"))
+
+        event.listen(engine, "after_cursor_execute", write_meanwhile)
+        try:
+            content = dump()
+        finally:
+            event.remove(engine, "after_cursor_execute", write_meanwhile)
+        stored = db.session.scalar(
+            select(Setting.value).where(Setting.key == "SHOP_NAME")
+        )
+
+    assert written and stored == "X"  # the write happened during the backup
+    assert content["counts"]["settings"] == 0  # and the backup did not see it

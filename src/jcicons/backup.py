@@ -25,8 +25,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sqlalchemy import Date, DateTime, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Date, DateTime, func, insert, inspect, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.schema import Table
 
 from jcicons import __version__
@@ -81,30 +81,51 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _revision() -> str | None:
+def _revision(connection: Connection | None = None) -> str | None:
     """Return the database's migration revision (None when it was never migrated)."""
-    try:
-        return db.session.scalar(text("SELECT version_num FROM alembic_version"))
-    except (OperationalError, ProgrammingError):  # no alembic_version table
-        db.session.rollback()
+    if not inspect(connection or db.engine).has_table("alembic_version"):
         return None
+    query = text("SELECT version_num FROM alembic_version")
+    if connection is not None:
+        return connection.scalar(query)
+    return db.session.scalar(query)
+
+
+def _snapshot(connection: Connection) -> None:
+    """Make every read on `connection` see the database as of one moment.
+
+    A sale made while the backup runs is then wholly in it or wholly out of it,
+    so no payment row can point at a sale the file lacks.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        )
+    elif connection.dialect.name == "sqlite":
+        # pysqlite starts no transaction for a SELECT; in WAL mode a read
+        # transaction sees one snapshot until it ends.
+        connection.exec_driver_sql("BEGIN")
 
 
 def dump() -> dict[str, Any]:
-    """Return every row of every table as plain JSON-ready values."""
+    """Return every row of every table, read in one snapshot, as plain values."""
     tables: dict[str, Any] = {}
-    for table in db.metadata.sorted_tables:
-        columns = [column.name for column in table.columns]
-        ordering = list(table.primary_key.columns)
-        rows = db.session.execute(select(table).order_by(*ordering)).all()
-        tables[table.name] = {
-            "columns": columns,
-            "rows": [[_plain(value) for value in row] for row in rows],
-        }
+    with db.engine.connect() as connection:
+        _snapshot(connection)
+        revision = _revision(connection)
+        for table in db.metadata.sorted_tables:
+            columns = [column.name for column in table.columns]
+            ordering = list(table.primary_key.columns)
+            rows = connection.execute(select(table).order_by(*ordering)).all()
+            tables[table.name] = {
+                "columns": columns,
+                "rows": [[_plain(value) for value in row] for row in rows],
+            }
+        connection.rollback()
     return {
         "created_at": utcnow().isoformat(),
         "app_version": __version__,
-        "revision": _revision(),
+        "revision": revision,
         "counts": {name: len(body["rows"]) for name, body in tables.items()},
         "tables": tables,
     }

@@ -64,8 +64,10 @@ def backup_create(output: Path | None) -> None:
         folder = Path(current_app.instance_path) / "backups"
         folder.mkdir(mode=0o700, exist_ok=True)
         output = folder / f"jcicons-{utcnow():%Y%m%d-%H%M%S}.jcbak"
-    # Readable by the service account only, from the first byte written.
+    # Readable by the service account only, from the first byte written (and an
+    # existing file of the same name loses whatever mode it had).
     descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     click.echo(f"Backup written to {output} ({len(data):,} bytes).")

@@ -109,6 +109,18 @@ def test_a_wrong_password_is_logged_failed_with_the_servers_answer(
     assert [row.status for row in log_rows()] == ["FAILED"]
 
 
+def test_a_password_smtp_cannot_send_is_logged_failed_and_not_raised(
+    smtp_server, save_smtp, ctx
+):
+    save_smtp(smtp_server.port, password="Kalamansi-ñandú-7", SMTP_USERNAME=SMTP_USER)
+
+    entry = send_email("juan@gmail.com", "Hello", "Body", "test")
+
+    assert entry.status == EmailStatus.FAILED
+    assert "only plain ASCII" in entry.error
+    assert smtp_server.received == []
+
+
 def test_a_closed_port_is_logged_failed_and_not_raised(save_smtp, ctx):
     port = free_port()
     save_smtp(port)

@@ -195,6 +195,22 @@ def test_the_paper_follows_the_setting_and_one_print_may_choose_another(
     assert 'data-paper="58mm"' in unknown
 
 
+def test_each_computer_keeps_the_paper_it_picked(app, client, counter, login_as):
+    counter.settings(RECEIPT_FORMAT="80mm")
+    mouse = counter.product("Logitech M331", 899_00, on_hand=2)
+    login_as("SALES")
+    sale_id = sell(client, counter, [line(mouse)], [pay("CASH", "899")])
+
+    picked = client.get(f"/sales/{sale_id}/receipt?paper=A4")
+    later = client.get(f"/sales/{sale_id}/receipt").text
+    other_computer = app.test_client()
+    other_computer.set_cookie("jcicons", client.get_cookie("jcicons").value)
+
+    assert "HttpOnly" in picked.headers["Set-Cookie"]
+    assert 'data-paper="A4"' in later
+    assert 'data-paper="80mm"' in other_computer.get(f"/sales/{sale_id}/receipt").text
+
+
 def test_a_technician_cannot_print_a_receipt(client, counter, login_as):
     mouse = counter.product("Logitech M331", 899_00, on_hand=2)
     login_as("SALES")

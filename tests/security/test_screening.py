@@ -158,6 +158,14 @@ def test_a_hostile_password_at_sign_in_is_neither_scanned_nor_logged(
     assert all("OR '1'='1" not in line for line in lines)
 
 
+@pytest.mark.parametrize(
+    "name", ["passcode", "intake-passcode", "SMTP_PASSWORD", "reset_token", "secret"]
+)
+def test_secret_fields_are_never_scanned(name):
+    assert scan_fields([(name, "' OR 1=1 --")]) == []
+    assert scan_fields([("problem", "' OR 1=1 --")]) != []
+
+
 def test_hostile_new_passwords_are_not_scanned(app, client, login_as):
     login_as("TECH")
     hostile = "<script>alert(1)</script>Aa1"

@@ -97,6 +97,10 @@ class SettingsForm(BaseForm):
             SelectChoice("58mm", "58 mm thermal"),
             SelectChoice("A4", "A4 invoice"),
         ],
+        description=(
+            "The paper of computers that have not picked their own: a computer "
+            "keeps the paper chosen on its receipt page, for its own printer."
+        ),
     )
     PESO_SIGN_FALLBACK = BooleanField(
         'Print "PHP" instead of the peso sign',

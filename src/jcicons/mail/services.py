@@ -214,6 +214,14 @@ def _deliver(
         _transmit(config, message)
     except (smtplib.SMTPException, OSError) as exc:
         return EmailStatus.FAILED, describe_smtp_error(exc, config), None
+    except UnicodeError:
+        # smtplib sends the user name and password as ASCII only.
+        return (
+            EmailStatus.FAILED,
+            "The mail server's user name or password has characters SMTP sign-in "
+            "cannot send (only plain ASCII letters, digits and symbols work).",
+            None,
+        )
     return EmailStatus.SENT, None, message["Message-ID"]
 
 

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -37,7 +46,12 @@ from jcicons.repairs.queries import get_visible_ticket, ticket_payments
 from jcicons.repairs.services import ticket_figures
 from jcicons.repairs.views import bp, shows_details
 from jcicons.sales.models import METHOD_LABELS
-from jcicons.sales.receipts import choose_format, peso_formatter
+from jcicons.sales.receipts import (
+    choose_format,
+    paper_for_this_computer,
+    peso_formatter,
+    remember_paper,
+)
 from jcicons.security.capabilities import requires
 from jcicons.settings.services import RECEIPT_FORMATS, current_settings
 
@@ -100,10 +114,10 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
         )
         return redirect(url_for("repairs.detail", ticket_id=ticket.id))
     settings = current_settings()
-    paper = choose_format(request.args.get("paper"), settings)
+    paper = paper_for_this_computer(settings)
     payments = ticket_payments(ticket.id)
     figures = ticket_figures(ticket)
-    return render_template(
+    page = render_template(
         "repairs/release_receipt.html",
         ticket=ticket,
         paper=paper,
@@ -117,6 +131,7 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
         credit_centavos=credit_at_release(ticket, payments, figures),
         methods=_methods(),
     )
+    return remember_paper(make_response(page), paper)
 
 
 def _asked(choose: Any) -> str:

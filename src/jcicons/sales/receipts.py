@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from flask import Response, current_app, request
 from sqlalchemy import func, select
 
 from jcicons.audit.models import AuditEvent
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Each counter PC prints on its own printer: the paper chosen on a receipt page is
+# remembered by that browser, and the shop's setting is the default for the rest.
+PAPER_COOKIE = "jcicons_paper"
+PAPER_COOKIE_DAYS = 400
 PRINT_ACTION = "sale.print"
 MEMO_PRINT_ACTION = "credit_memo.print"
 FALLBACK_SIGN = "PHP "
@@ -47,6 +52,27 @@ def choose_format(asked: str | None, settings: Mapping[str, Any]) -> str:
         return str(asked)
     default = settings.get("RECEIPT_FORMAT", "80mm")
     return str(default) if default in RECEIPT_FORMATS else "80mm"
+
+
+def paper_for_this_computer(settings: Mapping[str, Any]) -> str:
+    """Return the paper of this print: ?paper=, else the one this browser chose
+    last, else the shop's default."""
+    asked = request.args.get("paper") or request.cookies.get(PAPER_COOKIE)
+    return choose_format(asked, settings)
+
+
+def remember_paper(response: Response, paper: str) -> Response:
+    """Make a paper picked on this page the browser's choice for the next prints."""
+    if request.args.get("paper") == paper:
+        response.set_cookie(
+            PAPER_COOKIE,
+            paper,
+            max_age=PAPER_COOKIE_DAYS * 24 * 3600,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def peso_formatter(settings: Mapping[str, Any]) -> Callable[[int | None], str]:

@@ -57,6 +57,9 @@ SKIPPED_FIELDS = frozenset(
         "code",
     }
 )
+# A field whose name holds one of these is a secret (a device passcode, an SMTP
+# password, a reset token): never scanned, so nothing of it reaches the log.
+SECRET_NAME_PARTS = ("password", "passcode", "secret", "token")
 MAX_SCANNED_LENGTH = 4096
 
 
@@ -94,7 +97,8 @@ def scan_fields(fields: Iterable[tuple[str, str]]) -> list[Finding]:
     """Return a finding for every suspicious field, skipping secrets."""
     findings = []
     for name, value in fields:
-        if name in SKIPPED_FIELDS or "password" in name.lower():
+        lowered = name.lower()
+        if name in SKIPPED_FIELDS or any(part in lowered for part in SECRET_NAME_PARTS):
             continue
         family = scan_value(value)
         if family:

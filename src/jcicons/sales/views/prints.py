@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, render_template, request, url_for
+from flask import abort, jsonify, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -23,9 +23,11 @@ from jcicons.sales.receipts import (
     choose_format,
     count_memo_prints,
     count_prints,
+    paper_for_this_computer,
     peso_formatter,
     record_memo_print,
     record_print,
+    remember_paper,
 )
 from jcicons.sales.views import bp
 from jcicons.security.capabilities import requires
@@ -69,9 +71,9 @@ def receipt(sale_id: int) -> ResponseReturnValue:
     """Show a sale's receipt (?paper=80mm|58mm|A4), marked REPRINT after a print."""
     sale = _sale_or_404(sale_id)
     settings = current_settings()
-    paper = choose_format(request.args.get("paper"), settings)
+    paper = paper_for_this_computer(settings)
     payments = [p for p in sale.payments if p.amount_centavos > 0]
-    return render_template(
+    page = render_template(
         TEMPLATES[paper],
         sale=sale,
         paper=paper,
@@ -85,6 +87,7 @@ def receipt(sale_id: int) -> ResponseReturnValue:
         change_centavos=sum(p.change_centavos or 0 for p in payments),
         tendered_centavos=sum(p.tendered_centavos or 0 for p in payments),
     )
+    return remember_paper(make_response(page), paper)
 
 
 @bp.post("/<int:sale_id>/receipt/prints")
@@ -107,8 +110,8 @@ def credit_memo(memo_id: int) -> ResponseReturnValue:
     """Show a credit memo (?paper=80mm|58mm|A4), marked REPRINT after a print."""
     memo = _memo_or_404(memo_id)
     settings = current_settings()
-    paper = choose_format(request.args.get("paper"), settings)
-    return render_template(
+    paper = paper_for_this_computer(settings)
+    page = render_template(
         MEMO_TEMPLATES[paper],
         memo=memo,
         sale=memo.sale,
@@ -121,6 +124,7 @@ def credit_memo(memo_id: int) -> ResponseReturnValue:
         methods=_methods(),
         names=get_user_names([memo.created_by_id]),
     )
+    return remember_paper(make_response(page), paper)
 
 
 @bp.post("/credit-memos/<int:memo_id>/prints")
