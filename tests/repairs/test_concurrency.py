@@ -16,11 +16,13 @@ from jcicons.auth.models import User
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import Product, StockMovement
-from jcicons.repairs.models import DeviceType, RepairStatus, RepairTicket
+from jcicons.repairs.models import DeviceType, RepairPart, RepairStatus, RepairTicket
 from jcicons.repairs.services import (
     IntakeData,
     add_part,
     create_ticket,
+    release_ticket,
+    remove_part,
     take_payment,
     ticket_figures,
 )
@@ -133,3 +135,56 @@ def test_two_counters_taking_the_last_payment_take_it_once(
     )
     assert paid == 1_500_00
     assert ticket_figures(db.session.get(RepairTicket, ticket_id)).balance_centavos == 0
+
+
+def test_two_hands_returning_the_same_part_return_it_once(
+    app, staff, stocked, make_ticket
+):
+    ssd = stocked("Kingston NV3 500GB SSD", 2_800_00, on_hand=1, cost=2_000_00)
+    ticket = make_ticket()
+    part = add_part(ticket, ssd.id, 1, staff.admin)
+    part_id, product_id = part.id, ssd.id
+    db.session.commit()
+
+    def give_back(user: User) -> str:
+        remove_part(db.session.get(RepairPart, part_id), user)
+        return "returned"
+
+    outcomes = side_by_side(app, give_back, [staff.admin.id, staff.admin.id])
+
+    assert outcomes == ["That part was removed already.", "returned"]
+    db.session.expire_all()
+    assert db.session.get(Product, product_id).on_hand == 1
+
+
+def test_a_part_added_while_the_device_is_released_never_misses_the_bill(
+    app, staff, stocked, make_service, make_ticket
+):
+    ssd = stocked("Kingston NV3 500GB SSD", 2_800_00, on_hand=1, cost=2_000_00)
+    ticket = make_ticket(service_type_ids=[make_service("Repaste", 1_200_00).id])
+    walk_to(ticket, S.READY, staff.admin)
+    take_payment(ticket, cash(1_200_00), staff.sales)
+    ticket_id, product_id = ticket.id, ssd.id
+    db.session.commit()
+
+    def work(user: User) -> str:
+        mine = db.session.get(RepairTicket, ticket_id)
+        if user.role == "ADMIN":
+            add_part(mine, product_id, 1, user)
+            return "part added"
+        release_ticket(mine, "Juan Dela Cruz", "", user)
+        return "released"
+
+    outcomes = side_by_side(app, work, [staff.sales.id, staff.admin.id])
+
+    db.session.expire_all()
+    released = db.session.get(RepairTicket, ticket_id)
+    if "released" in outcomes:  # the release went first: the part is refused
+        assert "released" in outcomes[0] and "locked" in outcomes[0]
+        assert released.final_charges_centavos == 1_200_00
+        assert released.parts == []
+        assert db.session.get(Product, product_id).on_hand == 1
+    else:  # the part went first: the release waits for its payment
+        assert "still owed" in outcomes[1]
+        assert released.status == S.READY
+        assert ticket_figures(released).balance_centavos == 2_800_00

@@ -183,6 +183,27 @@ def test_a_discount_stays_between_zero_and_the_charges(admin, priced, amount, me
     assert priced.discount_centavos == 0
 
 
+def test_a_discount_after_a_waiver_leaves_no_negative_charges(admin, priced):
+    waive_charges(priced, 2_000_00, "Goodwill", admin)
+
+    with pytest.raises(DomainError, match=r"more than the charges \(₱600.00\)"):
+        set_discount(priced, 600_01, admin, SETTINGS)
+    set_discount(priced, 600_00, admin, SETTINGS)
+    assert ticket_figures(priced).charges_centavos == 0
+
+
+def test_a_technician_handles_no_money_even_by_calling_the_service(
+    staff, priced, tech
+):
+    priced.technician_id = tech.id
+    with pytest.raises(DomainError, match="counter or an ADMIN"):
+        take_payment(priced, cash(100_00), tech)
+    with pytest.raises(DomainError, match="counter or an ADMIN"):
+        set_discount(priced, 100_00, tech, SETTINGS)
+    assert ledger_rows(priced.id) == []
+    assert priced.discount_centavos == 0
+
+
 # Waivers and refunds ------------------------------------------------------------------
 
 

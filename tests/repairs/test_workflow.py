@@ -141,6 +141,30 @@ def test_a_declined_estimate_cannot_be_bypassed_through_diagnosing(admin, make_t
         change_status(ticket, S.IN_REPAIR, admin)
 
 
+@pytest.mark.parametrize("end", [S.IN_REPAIR, S.WAITING_PARTS, S.READY])
+def test_an_unanswered_estimate_cannot_be_bypassed_through_diagnosing(
+    admin, make_ticket, end
+):
+    ticket = make_ticket()
+    walk_to(ticket, S.WAITING_APPROVAL, admin)
+    change_status(ticket, S.DIAGNOSING, admin, note="Customer not answering")
+
+    with pytest.raises(DomainError, match="approval of the estimate"):
+        change_status(ticket, end, admin)
+    assert ticket.status == S.DIAGNOSING
+    assert ticket.estimate_requested_at == clock.utcnow()
+
+
+def test_an_answer_taken_at_the_counter_counts_as_asked(sales, admin, make_ticket):
+    ticket = make_ticket()
+    walk_to(ticket, S.DIAGNOSING, admin)
+    record_estimate_decision(ticket, EstimateDecision.DECLINED, sales, "Too dear")
+
+    with pytest.raises(DomainError, match="declined"):
+        change_status(ticket, S.READY, admin)
+    assert ticket.estimate_requested_at is not None
+
+
 def test_asking_again_after_a_decline_needs_a_new_yes(admin, make_ticket):
     ticket = make_ticket()
     walk_to(ticket, S.WAITING_APPROVAL, admin)

@@ -236,6 +236,9 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
     estimate_decision: Mapped[str] = mapped_column(
         String(10), nullable=False, default=EstimateDecision.PENDING
     )
+    # Set when an estimate is put to the customer; from then on the repair waits
+    # for their yes (estimate_decision APPROVED) before it goes on.
+    estimate_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     estimate_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     estimate_decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -2,8 +2,9 @@
 
 Every function works in the caller's transaction, flushes but never commits, and
 takes the acting user. Who may call what is checked by the views against the
-capability table; the ownership rule (a TECH works only the tickets assigned to
-them) is repeated here, because it depends on the ticket, not on the role.
+capability table and repeated here for money and release (`_require_collect`); the
+ownership rule (a TECH works only the tickets assigned to them) lives here, because
+it depends on the ticket, not on the role.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from jcicons.repairs.models import (
 )
 from jcicons.sales.ledger import add_ledger_row, check_payment
 from jcicons.sales.models import METHOD_LABELS, NEEDS_REFERENCE, Payment, PaymentMethod
+from jcicons.security.capabilities import current_toggles, role_can
 from jcicons.security.crypto import decrypt_text, encrypt_text
 
 if TYPE_CHECKING:
@@ -71,7 +73,7 @@ TRANSITIONS: dict[RepairStatus, frozenset[RepairStatus]] = {
     _S.PULLED_OUT: frozenset(),
 }
 # Statuses that need the customer's yes to the estimate when it was asked for.
-NEEDS_APPROVAL = frozenset({_S.WAITING_PARTS, _S.IN_REPAIR})
+NEEDS_APPROVAL = frozenset({_S.WAITING_PARTS, _S.IN_REPAIR, _S.READY})
 # A ticket in one of these can be released to the customer.
 RELEASABLE = frozenset({_S.READY} | SIDE_EXITS)
 
@@ -495,6 +497,11 @@ def _require_work(ticket: RepairTicket, actor: User) -> None:
         )
 
 
+def _require_collect(actor: User) -> None:
+    if not role_can(actor.role, "repairs.collect", current_toggles()):
+        raise DomainError("Only the counter or an ADMIN handles a ticket's money.")
+
+
 def _require_open(ticket: RepairTicket) -> None:
     if ticket.status == _S.RELEASED:
         raise DomainError(
@@ -503,9 +510,19 @@ def _require_open(ticket: RepairTicket) -> None:
 
 
 def _hold(ticket: RepairTicket) -> None:
-    """Lock the ticket until commit and read it afresh (two counters take turns)."""
+    """Lock the ticket until commit and read it afresh (two counters take turns).
+
+    Everything that changes a ticket's lines or money holds it first, so that a
+    release, a payment and an added part never work from each other's stale figures.
+    """
     lock_rows(db.session, RepairTicket, RepairTicket.id == ticket.id)
     db.session.expire_all()
+
+
+def _hold_open(ticket: RepairTicket) -> None:
+    """Hold the ticket, then refuse when it was released meanwhile."""
+    _hold(ticket)
+    _require_open(ticket)
 
 
 # Statuses, notes, technicians -------------------------------------------------------
@@ -517,9 +534,10 @@ def change_status(
     """Move a ticket along the workflow, with a timeline entry and an audit row.
 
     Raises InvalidTransition for a move the workflow does not allow, and DomainError
-    when the estimate was declined or not yet approved for the repair to go on. A
-    declined estimate blocks the repair until a revised one is asked for (which
-    clears the answer) and approved.
+    when an estimate was asked for and the customer has not approved it: the repair
+    does not go on (nor is the device made ready) on a declined or unanswered
+    estimate, whichever way the ticket travelled since. Asking again with a revised
+    estimate clears the earlier answer.
     """
     _require_work(ticket, actor)
     _hold(ticket)
@@ -531,24 +549,22 @@ def change_status(
             field="status",
         )
     decision = EstimateDecision(ticket.estimate_decision)
+    asked = ticket.estimate_requested_at is not None
     if to in NEEDS_APPROVAL and decision == EstimateDecision.DECLINED:
         raise DomainError(
             "The customer declined the estimate: ask again with a revised estimate "
             "(Waiting for approval) and record their yes, or close the ticket.",
             field="status",
         )
-    if (
-        to in NEEDS_APPROVAL
-        and current == _S.WAITING_APPROVAL
-        and decision != EstimateDecision.APPROVED
-    ):
+    if to in NEEDS_APPROVAL and asked and decision != EstimateDecision.APPROVED:
         raise DomainError(
             "Record the customer's approval of the estimate before the repair goes on.",
             field="status",
         )
-    if to == _S.WAITING_APPROVAL and decision != EstimateDecision.PENDING:
+    if to == _S.WAITING_APPROVAL:
         # Asking again is a new estimate: the earlier answer stays in the timeline.
         ticket.estimate_decision = EstimateDecision.PENDING.value
+        ticket.estimate_requested_at = utcnow()
     ticket.status = to.value
     if to == _S.READY:
         ticket.ready_at = utcnow()
@@ -701,7 +717,7 @@ def add_service(
 ) -> RepairService:
     """Add a labour line from the catalogue (at its price unless one is given)."""
     _require_work(ticket, actor)
-    _require_open(ticket)
+    _hold_open(ticket)
     (service,) = _chosen_services([service_type_id])
     price = service.default_price_centavos if price_centavos is None else price_centavos
     if price < 0:
@@ -729,7 +745,7 @@ def remove_service(line: RepairService, actor: User) -> None:
     """Take a labour line off the ticket (kept, marked removed)."""
     ticket = line.ticket
     _require_work(ticket, actor)
-    _require_open(ticket)
+    _hold_open(ticket)
     if line.removed_at is not None:
         raise DomainError("That labour line was removed already.")
     line.removed_at = utcnow()
@@ -757,7 +773,7 @@ def add_part(
     Raises DomainError, or InsufficientStock when the shelf is short.
     """
     _require_work(ticket, actor)
-    _require_open(ticket)
+    _hold_open(ticket)
     product = db.session.get(Product, product_id)
     if product is None:
         raise DomainError("Choose the part from the product list.", field="product")
@@ -834,7 +850,7 @@ def remove_part(part: RepairPart, actor: User) -> None:
     """Take a part off the ticket and put it back in stock (ledger row of its own)."""
     ticket = part.ticket
     _require_work(ticket, actor)
-    _require_open(ticket)
+    _hold_open(ticket)
     if part.removed_at is not None:
         raise DomainError("That part was removed already.")
     part.removed_at = utcnow()
@@ -880,10 +896,12 @@ def record_estimate_decision(
         raise DomainError(
             "Only the assigned technician or the counter can record the answer."
         )
-    _require_open(ticket)
+    _hold_open(ticket)
     if decision == EstimateDecision.PENDING:
         raise DomainError("Record an approval or a decline.", field="decision")
     before = ticket.estimate_decision
+    if ticket.estimate_requested_at is None:  # asked at the counter, not by status
+        ticket.estimate_requested_at = utcnow()
     ticket.estimate_decision = decision.value
     ticket.estimate_decided_at = utcnow()
     ticket.estimate_decided_by_id = actor.id
@@ -973,6 +991,7 @@ def take_payment(
     the ticket past its charges: change is given on cash instead. A ticket released
     on credit takes payments on what is still owed, never more. Raises DomainError.
     """
+    _require_collect(actor)
     _check_payment(payment)
     _hold(ticket)
     figures = ticket_figures(ticket)
@@ -1019,8 +1038,8 @@ def refund_overpayment(ticket: RepairTicket, refund: Any, actor: User) -> Paymen
 
     `refund` names the method (and reference); the amount is the overpayment.
     """
-    _require_open(ticket)
-    _hold(ticket)
+    _require_collect(actor)
+    _hold_open(ticket)
     overpaid = -ticket_figures(ticket).balance_centavos
     if overpaid <= 0:
         raise DomainError("The customer has not paid more than the charges.")
@@ -1076,7 +1095,8 @@ def set_discount(
     """Give a discount on the ticket; SALES above the cap need an ADMIN's approval."""
     from jcicons.sales.services import DiscountNeedsApproval
 
-    _require_open(ticket)
+    _require_collect(actor)
+    _hold_open(ticket)
     if amount_centavos < 0:
         raise DomainError("The discount cannot be negative.", field="discount")
     figures = ticket_figures(ticket)
@@ -1085,9 +1105,10 @@ def set_discount(
         + figures.labour_centavos
         + figures.parts_centavos
     )
-    if amount_centavos > gross:
+    room = gross - figures.waived_centavos  # a waiver has taken its share already
+    if amount_centavos > room:
         raise DomainError(
-            f"The discount is more than the charges ({format_pesos(gross)}).",
+            f"The discount is more than the charges ({format_pesos(room)}).",
             "discount",
         )
     percent = Decimal(amount_centavos) * 100 / Decimal(gross) if gross else Decimal(0)
@@ -1138,11 +1159,10 @@ def waive_charges(
     """
     if actor.role != "ADMIN":
         raise DomainError("Only an ADMIN can waive charges.")
-    _require_open(ticket)
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for waiving the charges.", field="reason")
-    _hold(ticket)
+    _hold_open(ticket)
     figures = ticket_figures(ticket)
     if amount_centavos <= 0 or amount_centavos > figures.charges_centavos:
         raise DomainError(
@@ -1218,6 +1238,7 @@ def release_ticket(
     Records who released it, to whom and when, sets the warranty end, and erases the
     device passcode. Raises DomainError.
     """
+    _require_collect(actor)
     _hold(ticket)
     current = RepairStatus(ticket.status)
     if current not in RELEASABLE:

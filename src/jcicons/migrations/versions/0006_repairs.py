@@ -126,6 +126,11 @@ def upgrade():
         sa.Column("technician_id", sa.Integer(), nullable=True),
         sa.Column("estimate_decision", sa.String(length=10), nullable=False),
         sa.Column(
+            "estimate_requested_at",
+            jcicons.db.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
             "estimate_decided_at", jcicons.db.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("estimate_decided_by_id", sa.Integer(), nullable=True),
