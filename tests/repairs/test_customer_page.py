@@ -238,7 +238,9 @@ def test_a_tech_with_the_toggle_sees_the_balance_of_their_ticket(
 
     html = _page(client, sign_in, shop, shop.tech)
 
-    assert re.search(r'data-balance="100000"', html)
+    rows = dict(re.findall(r'<tr data-ticket="([^"]+)">(.*?)</tr>', html, re.S))
+    assert 'data-balance="100000"' in rows["RT-2026-00001"]  # their own laptop
+    assert "data-balance" not in rows["RT-2026-00003"]  # the unassigned printer
 
 
 def test_paging_the_repairs_keeps_the_other_sections_pages(client, sign_in, shop):

@@ -75,6 +75,28 @@ def test_the_tech_list_keeps_to_the_rule_even_when_searching(staff, spread):
     assert listed(staff.tech, technician_id=staff.other_tech.id) == []
 
 
+@pytest.mark.parametrize("details", [False, True])
+def test_a_tech_finds_a_queue_ticket_by_name_but_never_by_phone(
+    staff, make_customer, make_ticket, details
+):
+    maria = make_customer("Maria Santos", mobile="0917 123 4567")
+    queue = make_ticket(customer_id=maria.id)
+    pedro = make_customer("Pedro Reyes", mobile="0918 765 4321")
+    own = make_ticket(customer_id=pedro.id, technician_id=staff.tech.id)
+
+    def search(term: str) -> list[str]:
+        criteria = TicketFilter(q=term)
+        return numbers(tickets_query(staff.tech, criteria, tech_sees_details=details))
+
+    assert search("Santos") == [queue.number]
+    assert search("4567") == []
+    assert search(maria.code) == []
+    assert search("4321") == ([own.number] if details else [])
+    assert numbers(tickets_query(staff.sales, TicketFilter(q="4567"))) == [
+        queue.number
+    ]
+
+
 # The list and its search box ----------------------------------------------------------
 
 

@@ -212,6 +212,56 @@ def test_look_ups_and_qr_link_hits_share_one_budget(client, ticket):
     assert look_up(client, ticket.number, "0142").status_code == 429
 
 
+def test_misses_on_one_number_from_many_addresses_lock_that_number(
+    client, ticket, make_ticket, admin
+):
+    other = make_ticket()
+    db.session.commit()
+
+    def from_address(n: int, number: str, digits: str):
+        return client.post_form(
+            "/status",
+            {"number": number, "phone_last4": digits},
+            environ_overrides={"REMOTE_ADDR": f"203.0.113.{n}"},
+        )
+
+    misses = [from_address(n, ticket.number, f"{n:04d}") for n in range(1, 11)]
+    locked = from_address(50, ticket.number, "0142")
+    elsewhere = from_address(51, other.number, "9999")
+
+    assert {r.status_code for r in misses} == {200}
+    assert all(NOT_FOUND in r.text for r in misses)
+    assert locked.status_code == 429  # even the right digits wait now
+    assert "0142" not in locked.text
+    assert elsewhere.status_code == 200  # other tickets are not locked
+
+
+def test_finding_a_ticket_spends_nothing_of_its_miss_budget(client, ticket):
+    for n in range(1, 16):
+        found = client.post_form(
+            "/status",
+            {"number": ticket.number, "phone_last4": "0142"},
+            environ_overrides={"REMOTE_ADDR": f"198.51.100.{n}"},
+        )
+        assert shown(found.text, "status-number") == ticket.number
+
+
+def test_after_a_merge_the_kept_customers_number_finds_the_ticket(
+    client, admin, make_customer, make_ticket
+):
+    from jcicons.customers.services import merge_customers
+
+    duplicate = make_customer("Ana Cruz", mobile="0917 111 2222")
+    kept = make_customer("Ana Cruz", mobile="0918 333 4444")
+    old_ticket = make_ticket(customer_id=duplicate.id)
+    merge_customers(kept, duplicate, admin)
+    db.session.commit()
+
+    assert shown(look_up(client, old_ticket.number, "4444").text, "status-number")
+    assert shown(look_up(client, old_ticket.number, "2222").text, "status-number")
+    assert NOT_FOUND in look_up(client, old_ticket.number, "9999").text
+
+
 def test_opening_the_form_costs_no_look_up(client, ticket):
     for _ in range(15):
         assert client.get("/status").status_code == 200

@@ -15,7 +15,7 @@ import pytest
 
 from jcicons.repairs import services
 from jcicons.repairs.models import RepairStatus, ServiceType
-from jcicons.security.crypto import decrypt_text
+from jcicons.security.crypto import decrypt_text, generate_key
 from repairs.desk import PASSCODE, Desk, listed, text_of
 from repairs.repair_helpers import cash
 
@@ -464,6 +464,20 @@ def test_the_passcode_is_gone_after_release(desk, client):
     assert "Show passcode" not in page
     assert PASSCODE not in response.text
     assert desk.look(ticket)["passcode_encrypted"] is None
+
+
+def test_a_passcode_under_a_retired_key_gives_a_message_not_an_error(
+    app, desk, client, monkeypatch
+):
+    ticket = desk.full_ticket()
+    desk.sign_in(client, "admin")
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEY", generate_key())
+
+    response = client.post_form(f"/repairs/{ticket}/passcode", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "an encryption key this server no longer has" in response.text
+    assert desk.audits("repair.passcode_view") == 0
 
 
 def test_the_stored_passcode_is_not_the_plain_text(app, desk):

@@ -8,6 +8,7 @@ kept. Each section is one page of a select plus its count, whatever its size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
@@ -96,9 +97,17 @@ def customer_tickets_query(viewer: User, customer_id: int) -> Select[RepairTicke
 
 
 def customer_repairs(
-    viewer: User, customer_id: int, page: int, per_page: int, with_money: bool
+    viewer: User,
+    customer_id: int,
+    page: int,
+    per_page: int,
+    with_money: Callable[[RepairTicket], bool],
 ) -> tuple[Any, list[CustomerRepairRow]]:
-    """Return one page of a customer's tickets and its rows with their balances."""
+    """Return one page of a customer's tickets and its rows with their balances.
+
+    `with_money` decides per ticket whether its balance is shown (a TECH may see
+    the money of their own tickets and not of the unassigned queue's).
+    """
     from jcicons.repairs.services import ticket_figures
 
     tickets = db.paginate(
@@ -110,13 +119,14 @@ def customer_repairs(
         max_per_page=per_page,
         error_out=False,
     )
-    paid = paid_by_ticket([t.id for t in tickets.items]) if with_money else {}
+    priced = [t for t in tickets.items if with_money(t)]
+    paid = paid_by_ticket([t.id for t in priced]) if priced else {}
     rows = [
         CustomerRepairRow(
             ticket=ticket,
             balance_centavos=(
                 ticket_figures(ticket, paid.get(ticket.id, 0)).balance_centavos
-                if with_money
+                if ticket in priced
                 else None
             ),
         )

@@ -55,6 +55,7 @@ from jcicons.customers.services import (
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.forms import query_int, strip_single_line
+from jcicons.repairs.views import shows_details
 from jcicons.sales.queries import CustomerMoney, customer_money
 from jcicons.security.capabilities import can, requires
 
@@ -221,7 +222,7 @@ def _history_of(customer: Customer, pages: dict[str, int]) -> dict[str, Any]:
         customer.id,
         pages["repairs_page"],
         MONEY_PER_PAGE,
-        with_money=can("repairs.view_details"),
+        with_money=shows_details,
     )
     devices = customer_devices(
         viewer,

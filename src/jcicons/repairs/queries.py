@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.clock import business_day_bounds, shop_today, utcnow
@@ -33,6 +33,9 @@ from jcicons.sales.models import Payment
 # The statuses in which work is still owed: only these can be overdue. A ticket
 # ready for pickup or stopped (cancelled, unrepairable, pulled out) has nothing
 # left to finish.
+# How far the status page follows a chain of merged customers (A into B into C...).
+MAX_MERGE_HOPS = 10
+
 WORK_IN_PROGRESS = frozenset(OPEN_STATUSES - {RepairStatus.READY} - SIDE_EXITS)
 
 if TYPE_CHECKING:
@@ -71,9 +74,16 @@ def get_visible_ticket(viewer: User, ticket_id: int) -> RepairTicket | None:
     )
 
 
-def search_condition(term: str) -> ColumnElement[bool] | None:
+def search_condition(
+    term: str, contact_on: ColumnElement[bool] | None = None
+) -> ColumnElement[bool] | None:
     """Match a ticket by number, serial or IMEI, brand, model, or its customer
-    (name, business, phone, e-mail, code: the customer search box's rules)."""
+    (name, business, phone, e-mail, code: the customer search box's rules).
+
+    `contact_on` limits the match by phone, e-mail and code to the tickets whose
+    contact the viewer may see; elsewhere only the customer's name matches, so a
+    search cannot tell a TECH whose number is on a ticket they may not read.
+    """
     term = " ".join(term.split())[:MAX_TERM]
     if not term:
         return None
@@ -89,9 +99,18 @@ def search_condition(term: str) -> ColumnElement[bool] | None:
     ]
     by_customer = customer_search_condition(term)
     if by_customer is not None:
-        conditions.append(
-            RepairTicket.customer_id.in_(select(Customer.id).where(by_customer))
-        )
+        by_contact = RepairTicket.customer_id.in_(select(Customer.id).where(by_customer))
+        if contact_on is None:
+            conditions.append(by_contact)
+        else:
+            by_name = or_(
+                func.lower(Customer.name).like(like, escape="\\"),
+                func.lower(Customer.business_name).like(like, escape="\\"),
+            )
+            conditions.append(
+                RepairTicket.customer_id.in_(select(Customer.id).where(by_name))
+            )
+            conditions.append(and_(contact_on, by_contact))
     return or_(*conditions)
 
 
@@ -109,8 +128,13 @@ class TicketFilter:
     overdue: bool = False
 
 
-def tickets_query(viewer: User, criteria: TicketFilter) -> Select[RepairTicket]:
+def tickets_query(
+    viewer: User, criteria: TicketFilter, tech_sees_details: bool = False
+) -> Select[RepairTicket]:
     """Return the newest-first select of the tickets matching the list's filters.
+
+    A TECH's search reaches customers' contact details only on their own tickets,
+    and only when `tech_sees_details` (the TECH_CAN_VIEW_DETAILS toggle) is on.
 
     Without a status filter the list shows open tickets; a search looks through the
     released (archived) ones too. Each page comes with its customers, technicians
@@ -123,7 +147,12 @@ def tickets_query(viewer: User, criteria: TicketFilter) -> Select[RepairTicket]:
         selectinload(RepairTicket.services),
         selectinload(RepairTicket.parts),
     )
-    condition = search_condition(criteria.q)
+    contact_on = None
+    if viewer.role == "TECH":
+        contact_on = (
+            RepairTicket.technician_id == viewer.id if tech_sees_details else false()
+        )
+    condition = search_condition(criteria.q, contact_on)
     if condition is not None:
         query = query.where(condition)
     status = criteria.status
@@ -215,6 +244,13 @@ def find_for_status_page(number: str, phone_last4: str) -> RepairTicket | None:
     )
     if ticket is None:
         return None
-    if any(phone.number.endswith(digits) for phone in ticket.customer.phones):
-        return ticket
+    # A merged customer's numbers moved to the customer they joined: follow the
+    # merges (they chain) and accept the numbers of every customer on the way.
+    customer: Customer | None = ticket.customer
+    for _hop in range(MAX_MERGE_HOPS):
+        if customer is None:
+            break
+        if any(phone.number.endswith(digits) for phone in customer.phones):
+            return ticket
+        customer = customer.merged_into
     return None

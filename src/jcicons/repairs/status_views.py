@@ -5,7 +5,9 @@ mobile number, or through the claim stub's QR link with the ticket's unguessable
 token. Either way the page shows the ticket number, the status, the promised date
 and the balance, and nothing else: no name, phone, device, serial or notes. A wrong
 pair gets one message, whichever half was wrong. Look-ups and token hits share one
-budget per address, and the answer is never cached nor sent on as a referrer.
+budget per address; the misses on one ticket number have a budget of their own,
+so guessing its 10,000 endings from many addresses stops early too. The answer is
+never cached nor sent on as a referrer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -30,6 +32,8 @@ bp = Blueprint("status", __name__, url_prefix="/status")
 # One budget per client address for number look-ups and QR-link hits together.
 STATUS_LIMIT = "10 per minute;50 per hour"
 STATUS_SCOPE = "repair-status"
+# Wrong last digits for one ticket number, from any address, before it is locked.
+TICKET_MISS_LIMIT = "10 per hour"
 NOT_FOUND = (
     "We could not find a repair with that ticket number and mobile number. "
     "Check both against your claim stub and try again."
@@ -113,9 +117,22 @@ def _render(
     )
 
 
+def _asked_number() -> str:
+    """Return the rate-limit key of the ticket number being looked up."""
+    number = "".join(request.form.get("number", "").split()).upper()[:24]
+    return f"status-ticket:{number}"
+
+
+def _missed(_response: Response) -> bool:
+    return bool(g.get("status_missed"))
+
+
 @bp.route("", methods=["GET", "POST"])
 @public
 @limiter.shared_limit(STATUS_LIMIT, scope=STATUS_SCOPE, methods=["POST"])
+@limiter.limit(
+    TICKET_MISS_LIMIT, key_func=_asked_number, methods=["POST"], deduct_when=_missed
+)
 def lookup() -> ResponseReturnValue:
     """Ask for the ticket number and the mobile's last 4 digits; show the status."""
     form = StatusLookupForm()
@@ -123,6 +140,7 @@ def lookup() -> ResponseReturnValue:
         # A customer's page: mistakes are shown on the form with a plain 200.
         return _render(form, None, asked=False)
     ticket = find_for_status_page(form.number.data or "", form.phone_last4.data or "")
+    g.status_missed = ticket is None
     return _render(form if ticket is None else None, ticket, asked=True)
 
 

@@ -82,6 +82,7 @@ from jcicons.repairs.queries import (
 )
 from jcicons.sales.models import METHOD_LABELS
 from jcicons.security.capabilities import can, requires
+from jcicons.security.crypto import DecryptionError
 from jcicons.settings.services import current_settings
 
 bp = Blueprint("repairs", __name__, url_prefix="/repairs")
@@ -171,7 +172,7 @@ def index() -> ResponseReturnValue:
         overdue=bool(form.overdue.data),
     )
     page = db.paginate(
-        tickets_query(_actor(), criteria),
+        tickets_query(_actor(), criteria, can("repairs.view_details")),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -505,7 +506,15 @@ def detail(ticket_id: int) -> ResponseReturnValue:
 def passcode(ticket_id: int) -> ResponseReturnValue:
     """Show the device passcode to whoever works the ticket; each look is audited."""
     ticket = _ticket_or_404(ticket_id)
-    secret = services.reveal_passcode(ticket, _actor())
+    try:
+        secret = services.reveal_passcode(ticket, _actor())
+    except DecryptionError:
+        flash(
+            "The passcode was stored under an encryption key this server no longer "
+            "has: ask the customer for it again.",
+            "danger",
+        )
+        return redirect(url_for("repairs.detail", ticket_id=ticket.id))
     if secret is None:
         flash("There is no passcode you may see on this ticket.", "warning")
         return redirect(url_for("repairs.detail", ticket_id=ticket.id))
