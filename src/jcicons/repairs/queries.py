@@ -99,7 +99,9 @@ def search_condition(
     ]
     by_customer = customer_search_condition(term)
     if by_customer is not None:
-        by_contact = RepairTicket.customer_id.in_(select(Customer.id).where(by_customer))
+        by_contact = RepairTicket.customer_id.in_(
+            select(Customer.id).where(by_customer)
+        )
         if contact_on is None:
             conditions.append(by_contact)
         else:
