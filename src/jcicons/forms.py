@@ -8,13 +8,15 @@ instead of letting them reach a query and fail there.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
-from wtforms import Form, PasswordField, StringField, TextAreaField
+from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms import IntegerField as _IntegerField
+from wtforms.validators import DataRequired, Length, Regexp
 
 # The largest whole number a BIGINT column (and SQLite's INTEGER) can hold.
 MAX_INTEGER = 2**63 - 1
@@ -106,6 +108,47 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """An empty form: a CSRF token for POST-only buttons."""
+
+
+def new_form_key() -> str:
+    """Return a fresh idempotency key for a form about to be shown."""
+    return secrets.token_urlsafe(24)
+
+
+def idempotency_key_field() -> HiddenField:
+    """Return the hidden field that names one filling-in of a form.
+
+    The service stores it with a unique constraint, so the same form sent twice
+    (a double click, a reload that sends it again) does its work once.
+    """
+    return HiddenField(
+        validators=[
+            DataRequired("This form is out of date: check it and send it again."),
+            Length(max=64),
+            Regexp(
+                r"^[A-Za-z0-9_-]+$",
+                message="This form is out of date: check it and send it again.",
+            ),
+        ]
+    )
+
+
+class KeyedForm(BaseForm):
+    """A form that carries an idempotency key (see `idempotency_key_field`)."""
+
+    idempotency_key = idempotency_key_field()
+
+    def key(self) -> str:
+        """Return the key sent with the form, or '' when it is missing or garbled."""
+        if self.idempotency_key.errors:
+            return ""
+        return str(self.idempotency_key.data or "")
+
+    def renew_key_if_bad(self) -> None:
+        """Give a form whose key was missing or garbled a fresh one, and say so."""
+        if self.idempotency_key.errors:
+            self.form_errors.append(self.idempotency_key.errors[0])
+            self.idempotency_key.data = new_form_key()
 
 
 class SearchForm(FlaskForm):

@@ -26,7 +26,7 @@ from jcicons.inventory.services import (
     receive_stock,
 )
 from jcicons.inventory.stock import ledger_mismatches
-from jcicons.inventory.views.keyed import commit_once
+from jcicons.keyed import commit_once
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([A-Za-z0-9_-]+)"')
 

@@ -157,7 +157,9 @@ def test_a_list_runs_as_many_statements_for_30_tickets_as_for_3(
 
     shop.make(27)
 
-    assert client.get(url).text.count("data-ticket=") == 30
+    # Without TECH_CAN_VIEW_DETAILS a TECH's search does not reach phone numbers.
+    by_phone = role == "tech" and "0917" in url
+    assert client.get(url).text.count("data-ticket=") == (0 if by_phone else 30)
     assert count_statements(client, url) == few
 
 

@@ -92,7 +92,11 @@ def _estimate(desk: Desk) -> Action:
 
 
 def _payment(desk: Desk) -> Action:
-    data = {"pay-amount": "100.00", "pay-method": "CASH"}
+    data = {
+        "pay-amount": "100.00",
+        "pay-method": "CASH",
+        "pay-idempotency_key": "form-1",
+    }
     return Action(desk.full_ticket(), "/payments", data)
 
 

@@ -461,11 +461,16 @@ def test_a_cash_payment_goes_in_the_ledger_with_the_change(desk, client):
 
     response = client.post_form(
         f"/repairs/{ticket}/payments",
-        {"pay-amount": "2,300", "pay-method": "CASH", "pay-tendered": "2,500"},
+        {
+            "pay-amount": "2,300",
+            "pay-method": "CASH",
+            "pay-tendered": "2,500",
+            "pay-idempotency_key": "form-1",
+        },
     )
 
     page = flashed(client, response)
-    assert "Payment recorded." in page
+    assert "Payment of ₱2,300.00 recorded." in page
     assert desk.ledger(ticket) == [(500_00, "CASH"), (2_300_00, "CASH")]
     assert figures(page) == {
         "charges": "₱2,800.00",
@@ -473,6 +478,58 @@ def test_a_cash_payment_goes_in_the_ledger_with_the_change(desk, client):
         "balance": "₱0.00",
     }
     assert "change ₱200.00" in page
+
+
+def test_a_payment_form_sent_twice_is_taken_once(desk, client):
+    ticket = desk.full_ticket(service_type_ids=[desk.service()])
+    desk.sign_in(client, "sales")
+    page = client.get(f"/repairs/{ticket}").text
+    key = re.search(r'name="pay-idempotency_key"[^>]*value="([^"]+)"', page)
+    assert key, "the payment form carries no key"
+    data = {"pay-amount": "1,000", "pay-method": "CASH"}
+    data["pay-idempotency_key"] = key.group(1)
+
+    first = client.post_form(f"/repairs/{ticket}/payments", data)
+    again = client.post_form(f"/repairs/{ticket}/payments", data)
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert desk.ledger(ticket) == [(500_00, "CASH"), (1_000_00, "CASH")]
+    next_key = re.search(
+        r'name="pay-idempotency_key"[^>]*value="([^"]+)"',
+        client.get(f"/repairs/{ticket}").text,
+    )
+    assert next_key and next_key.group(1) != key.group(1)
+
+
+def test_a_payment_without_its_key_is_refused_with_a_fresh_one(desk, client):
+    ticket = desk.full_ticket()
+    desk.sign_in(client, "sales")
+
+    response = client.post_form(
+        f"/repairs/{ticket}/payments", {"pay-amount": "100", "pay-method": "CASH"}
+    )
+
+    assert response.status_code == 422
+    assert "This form is out of date: check it and send it again." in response.text
+    assert re.search(
+        r'name="pay-idempotency_key"[^>]*value="[A-Za-z0-9_-]{20,}"', response.text
+    )
+    assert desk.ledger(ticket) == [(500_00, "CASH")]
+
+
+def test_a_key_used_on_another_ticket_takes_nothing_here(desk, client):
+    first = desk.full_ticket()
+    second = desk.full_ticket(serial_number="NXHF8SP00999")
+    desk.sign_in(client, "sales")
+    data = {"pay-amount": "100", "pay-method": "CASH", "pay-idempotency_key": "k-1"}
+
+    client.post_form(f"/repairs/{first}/payments", data)
+    response = client.post_form(f"/repairs/{second}/payments", data)
+
+    assert response.status_code == 422
+    assert "This form is out of date: open the ticket again." in response.text
+    assert desk.ledger(first) == [(500_00, "CASH"), (100_00, "CASH")]
+    assert desk.ledger(second) == [(500_00, "CASH")]
 
 
 @pytest.mark.parametrize(
@@ -494,7 +551,8 @@ def test_bad_payments_are_refused_and_nothing_is_recorded(desk, client, data, me
     desk.sign_in(client, "sales")
 
     response = client.post_form(
-        f"/repairs/{ticket}/payments", {"pay-method": "CASH", **data}
+        f"/repairs/{ticket}/payments",
+        {"pay-method": "CASH", "pay-idempotency_key": "form-1", **data},
     )
 
     assert response.status_code == 422
@@ -507,7 +565,8 @@ def test_a_ready_ticket_takes_no_more_than_its_balance(desk, client):
     desk.sign_in(client, "sales")
 
     response = client.post_form(
-        f"/repairs/{ticket}/payments", {"pay-amount": "500", "pay-method": "CASH"}
+        f"/repairs/{ticket}/payments",
+        {"pay-amount": "500", "pay-method": "CASH", "pay-idempotency_key": "form-1"},
     )
 
     assert response.status_code == 422
@@ -525,7 +584,8 @@ def test_release_waits_for_the_balance_then_records_who_and_to_whom(desk, client
 
     owed = client.post_form(f"/repairs/{ticket}/release", release)
     client.post_form(
-        f"/repairs/{ticket}/payments", {"pay-amount": "200", "pay-method": "CASH"}
+        f"/repairs/{ticket}/payments",
+        {"pay-amount": "200", "pay-method": "CASH", "pay-idempotency_key": "form-1"},
     )
     done = client.post_form(f"/repairs/{ticket}/release", release)
     page = client.get(f"/repairs/{ticket}").text

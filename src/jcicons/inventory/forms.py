@@ -7,7 +7,6 @@ typed (so a form shown again with errors loses nothing) and parses it with
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from wtforms import (
@@ -15,7 +14,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -27,7 +25,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     StopValidation,
 )
 
@@ -36,6 +33,7 @@ from jcicons.forms import (
     BaseForm,
     DateField,
     IntegerField,
+    KeyedForm,
     strip_multi_line,
     strip_single_line,
 )
@@ -74,47 +72,6 @@ def _id_or_zero(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def new_form_key() -> str:
-    """Return a fresh idempotency key for a form about to be shown."""
-    return secrets.token_urlsafe(24)
-
-
-def idempotency_key_field() -> HiddenField:
-    """Return the hidden field that names one filling-in of a form.
-
-    The service stores it with a unique constraint, so the same form sent twice
-    (a double click, a reload that sends it again) does its work once.
-    """
-    return HiddenField(
-        validators=[
-            DataRequired("This form is out of date: check it and send it again."),
-            Length(max=64),
-            Regexp(
-                r"^[A-Za-z0-9_-]+$",
-                message="This form is out of date: check it and send it again.",
-            ),
-        ]
-    )
-
-
-class KeyedForm(BaseForm):
-    """A form that carries an idempotency key (see `idempotency_key_field`)."""
-
-    idempotency_key = idempotency_key_field()
-
-    def key(self) -> str:
-        """Return the key sent with the form, or '' when it is missing or garbled."""
-        if self.idempotency_key.errors:
-            return ""
-        return str(self.idempotency_key.data or "")
-
-    def renew_key_if_bad(self) -> None:
-        """Give a form whose key was missing or garbled a fresh one, and say so."""
-        if self.idempotency_key.errors:
-            self.form_errors.append(self.idempotency_key.errors[0])
-            self.idempotency_key.data = new_form_key()
 
 
 def pesos_text(centavos: int) -> str:

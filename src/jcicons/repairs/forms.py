@@ -24,7 +24,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
-from jcicons.forms import BaseForm, DateField, IntegerField, SearchForm, query_int
+from jcicons.forms import (
+    BaseForm,
+    DateField,
+    IntegerField,
+    KeyedForm,
+    SearchForm,
+    query_int,
+)
 from jcicons.inventory.forms import PesoField
 from jcicons.repairs.models import (
     ACCESSORY_CHOICES,
@@ -218,8 +225,8 @@ class EstimateForm(BaseForm):
     note = StringField("How they answered", validators=[Length(max=500)])
 
 
-class PaymentForm(BaseForm):
-    """Money taken on the ticket."""
+class PaymentForm(KeyedForm):
+    """Money taken on the ticket (keyed: sent twice, it is taken once)."""
 
     amount = PesoField("Amount")
     method = SelectField("Method")

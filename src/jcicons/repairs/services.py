@@ -981,19 +981,42 @@ def _check_payment(payment: Any) -> None:
     check_payment(payment)
 
 
+def find_payment_by_key(idempotency_key: str) -> Payment | None:
+    """Return the ticket payment an earlier send of the same form took."""
+    if not idempotency_key:
+        return None
+    return db.session.scalar(
+        select(Payment).where(
+            Payment.idempotency_key == idempotency_key,
+            Payment.repair_ticket_id.is_not(None),
+        )
+    )
+
+
 def take_payment(
-    ticket: RepairTicket, payment: Any, actor: User, note: str = ""
+    ticket: RepairTicket,
+    payment: Any,
+    actor: User,
+    note: str = "",
+    idempotency_key: str = "",
 ) -> Payment:
     """Take a deposit or a payment on a ticket, into the payment ledger.
 
     While the work goes on, a deposit may be any amount (parts are often added
     later). Once the device is ready or the work has stopped, a payment may not take
     the ticket past its charges: change is given on cash instead. A ticket released
-    on credit takes payments on what is still owed, never more. Raises DomainError.
+    on credit takes payments on what is still owed, never more. The payment form
+    sent twice (a double click, a resend) is taken once: the same key returns the
+    payment made the first time. Raises DomainError.
     """
     _require_collect(actor)
     _check_payment(payment)
     _hold(ticket)
+    earlier = find_payment_by_key(idempotency_key)
+    if earlier is not None:
+        if earlier.repair_ticket_id != ticket.id:
+            raise DomainError("This form is out of date: open the ticket again.")
+        return earlier
     figures = ticket_figures(ticket)
     if ticket.status == _S.RELEASED and figures.balance_centavos <= 0:
         raise DomainError(f"{ticket.number} was released and nothing is owed on it.")
@@ -1007,7 +1030,11 @@ def take_payment(
             field="amount",
         )
     row = add_ledger_row(
-        payment, actor, repair_ticket_id=ticket.id, note=note or "Payment"
+        payment,
+        actor,
+        repair_ticket_id=ticket.id,
+        note=note or "Payment",
+        idempotency_key=idempotency_key,
     )
     db.session.flush()
     label = METHOD_LABELS[PaymentMethod(payment.method)]

@@ -32,8 +32,9 @@ from jcicons.customers.queries import get_visible_customer
 from jcicons.customers.services import CustomerInvalid
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import ConfirmForm, query_int
+from jcicons.forms import ConfirmForm, new_form_key, query_int
 from jcicons.inventory.queries import find_by_code
+from jcicons.keyed import commit_once
 from jcicons.mail.models import EmailStatus
 from jcicons.money import PESO_SIGN, format_pesos, format_plain
 from jcicons.repairs import services
@@ -432,7 +433,9 @@ def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
         "service_form": service,
         "part_form": PartForm(formdata=None, prefix="part"),
         "estimate_form": EstimateForm(formdata=None, prefix="estimate"),
-        "payment_form": PaymentForm(formdata=None, prefix="pay"),
+        "payment_form": PaymentForm(
+            formdata=None, prefix="pay", idempotency_key=new_form_key()
+        ),
         "discount_form": DiscountForm(formdata=None, prefix="discount"),
         "waive_form": _waive_form(None),
         "refund_form": RefundForm(formdata=None, prefix="refund"),
@@ -785,13 +788,24 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
     """Take a payment or deposit."""
     ticket = _ticket_or_404(ticket_id)
     form = PaymentForm(prefix="pay")
-    return _act(
-        ticket,
-        form,
-        "payment_form",
-        lambda: services.take_payment(ticket, form.payment_input(), _actor()),
-        "Payment recorded.",
-    )
+    if not form.validate_on_submit():
+        form.renew_key_if_bad()
+        return _refuse(ticket, "payment_form", form)
+    key = form.key()
+    try:
+        row = commit_once(
+            lambda: services.take_payment(
+                ticket, form.payment_input(), _actor(), idempotency_key=key
+            ),
+            services.find_payment_by_key,
+            key,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        _show_error(form, exc)
+        return _refuse(_ticket_or_404(ticket_id), "payment_form", form)
+    flash(f"Payment of {format_pesos(row.amount_centavos)} recorded.", "success")
+    return redirect(url_for("repairs.detail", ticket_id=ticket.id))
 
 
 @bp.post("/<int:ticket_id>/discount")

@@ -49,6 +49,7 @@ def add_ledger_row(
     sale_id: int | None = None,
     repair_ticket_id: int | None = None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> Payment:
     """Add the row of money taken for a sale or a repair ticket (change from cash)."""
     change = None
@@ -63,6 +64,7 @@ def add_ledger_row(
         sale_id=sale_id,
         repair_ticket_id=repair_ticket_id,
         note=note[:200],
+        idempotency_key=idempotency_key or None,
         received_by_id=actor.id,
     )
     db.session.add(row)

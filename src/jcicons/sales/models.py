@@ -240,6 +240,8 @@ class Payment(db.Model):  # type: ignore[name-defined]
     repair_ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("repair_tickets.id"), index=True
     )
+    # The payment form's key on a ticket's payment: sent twice, it is taken once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     note: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     received_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import query_int
+from jcicons.forms import new_form_key, query_int
 from jcicons.inventory.forms import (
     AdjustmentForm,
     ProductForm,
-    new_form_key,
     product_form_data,
     split_lines,
 )
@@ -51,8 +50,8 @@ from jcicons.inventory.services import (
     update_product,
 )
 from jcicons.inventory.views import bp
-from jcicons.inventory.views.keyed import commit_once
 from jcicons.inventory.views.references import movement_references
+from jcicons.keyed import commit_once
 from jcicons.money import format_pesos
 from jcicons.security.capabilities import can, requires
 

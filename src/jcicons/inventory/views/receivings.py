@@ -9,12 +9,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.inventory.forms import ReceivingForm, new_form_key
+from jcicons.forms import new_form_key
+from jcicons.inventory.forms import ReceivingForm
 from jcicons.inventory.models import Receiving, ReceivingLine
 from jcicons.inventory.queries import receiving_query, serials_of_receiving
 from jcicons.inventory.services import find_receiving_by_key, receive_stock
 from jcicons.inventory.views import bp
-from jcicons.inventory.views.keyed import commit_once
+from jcicons.keyed import commit_once
 from jcicons.security.capabilities import requires
 
 PER_PAGE = 50

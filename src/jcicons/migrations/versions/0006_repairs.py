@@ -404,6 +404,12 @@ def upgrade():
 
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("repair_ticket_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("idempotency_key", sa.String(length=64), nullable=True)
+        )
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_payments_idempotency_key"), ["idempotency_key"]
+        )
         batch_op.create_index(
             batch_op.f("ix_payments_repair_ticket_id"),
             ["repair_ticket_id"],
@@ -436,6 +442,10 @@ def downgrade():
             type_="foreignkey",
         )
         batch_op.drop_index(batch_op.f("ix_payments_repair_ticket_id"))
+        batch_op.drop_constraint(
+            batch_op.f("uq_payments_idempotency_key"), type_="unique"
+        )
+        batch_op.drop_column("idempotency_key")
         batch_op.drop_column("repair_ticket_id")
 
     with op.batch_alter_table("repair_services", schema=None) as batch_op:
