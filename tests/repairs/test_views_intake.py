@@ -12,6 +12,7 @@ from sqlalchemy import select
 from jcicons import clock
 from jcicons.customers.models import Customer
 from jcicons.extensions import db
+from jcicons.forms import new_form_key
 from jcicons.repairs.models import RepairTicket
 from jcicons.security.crypto import decrypt_text
 from repairs.desk import PASSCODE, Desk, days_from_today, text_of
@@ -35,6 +36,7 @@ def intake(**fields: str | list[str]) -> dict[str, str | list[str]]:
         "priority": "NORMAL",
         "technician_id": "",
         "deposit_method": "CASH",
+        "idempotency_key": new_form_key(),  # each call is a fresh filling-in
     }
     form.update(fields)
     return {key: value for key, value in form.items() if value is not None}
@@ -410,6 +412,38 @@ def test_a_tech_records_no_deposit(app, desk, client):
     assert response.status_code == 302
     (ticket,) = desk.ticket_ids()
     assert desk.ledger(ticket) == []
+
+
+def test_the_same_intake_form_sent_twice_opens_one_ticket(app, desk, client):
+    desk.sign_in(client, "sales")
+    page = client.get("/repairs/new").text
+    key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', page)
+    assert key, "the intake form carries no key"
+    form = intake(deposit="500", idempotency_key=key.group(1))
+
+    first = client.post_form("/repairs/new", form)
+    again = client.post_form("/repairs/new", form)
+
+    (ticket,) = tickets(app)
+    assert customers(app) == [("Liza Manalo", ["+639175550199"])]
+    assert first.headers["Location"] == again.headers["Location"]
+    (ticket_id,) = desk.ticket_ids()
+    assert desk.ledger(ticket_id) == [(500_00, "CASH")]
+    shown = client.get(again.headers["Location"]).text
+    assert f"Ticket {ticket['number']} is open already." in shown
+
+
+def test_an_intake_without_its_key_is_refused_and_loses_nothing_typed(
+    app, desk, client
+):
+    desk.sign_in(client, "sales")
+
+    response = client.post_form("/repairs/new", intake(idempotency_key=""))
+
+    assert response.status_code == 422
+    assert "This form is out of date: check it and send it again." in response.text
+    assert "Stuck on the logo after a Windows update.</textarea>" in response.text
+    assert tickets(app) == []
 
 
 # Ticket numbers -----------------------------------------------------------------------

@@ -69,8 +69,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IntakeForm(BaseForm):
-    """A device coming in: who, what, its state, the problem, the agreed money."""
+class IntakeForm(KeyedForm):
+    """A device coming in: who, what, its state, the problem, the agreed money
+    (keyed: the same form sent twice opens one ticket)."""
 
     customer_id = HiddenField()
     mobile = StringField(

@@ -187,6 +187,8 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True, nullable=False)
     status_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # The intake form's key: the same form sent twice opens one ticket.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(
         String(20), nullable=False, default=RepairStatus.RECEIVED
     )

@@ -226,6 +226,16 @@ class IntakeData:
     deposit: Any = None  # a sales.services.PaymentInput, or None
     technician_id: int | None = None
     allow_duplicate_serial: bool = False
+    idempotency_key: str = ""  # the intake form's, so a resend opens no second ticket
+
+
+def find_ticket_by_key(idempotency_key: str) -> RepairTicket | None:
+    """Return the ticket an earlier send of the same intake form opened."""
+    if not idempotency_key:
+        return None
+    return db.session.scalar(
+        select(RepairTicket).where(RepairTicket.idempotency_key == idempotency_key)
+    )
 
 
 def open_tickets_with_serial(
@@ -322,8 +332,12 @@ def create_ticket(
 
     The number is allocated here, in the caller's transaction, from a counter per
     year in the shop's time zone: RT-2026-00001. Raises DomainError (DuplicateSerial
-    when the serial is on an open ticket and the duplicate was not confirmed).
+    when the serial is on an open ticket and the duplicate was not confirmed). The
+    same intake form sent again returns the ticket it opened the first time.
     """
+    earlier = find_ticket_by_key(data.idempotency_key)
+    if earlier is not None:
+        return earlier
     customer, department = _intake_customer(data)
     problem = data.problem.strip()
     if not problem:
@@ -347,6 +361,7 @@ def create_ticket(
     ticket = RepairTicket(
         number=number,
         status_token=secrets.token_urlsafe(24),
+        idempotency_key=data.idempotency_key or None,
         status=_S.RECEIVED,
         customer_id=customer.id,
         department_id=department.id if department else None,

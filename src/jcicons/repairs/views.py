@@ -274,6 +274,7 @@ def _intake_data(form: IntakeForm, customer: Customer) -> services.IntakeData:
         deposit=form.deposit_input() if can("repairs.collect") else None,
         technician_id=_intake_technician(form),
         allow_duplicate_serial=bool(form.confirm_duplicate.data),
+        idempotency_key=form.key(),
     )
 
 
@@ -322,13 +323,27 @@ def create() -> ResponseReturnValue:
     form = _intake_form(customer)
     if customer is not None and not form.customer_id.data:
         form.customer_id.data = str(customer.id)
+    if request.method == "GET":
+        form.idempotency_key.data = new_form_key()
     duplicates: list[RepairTicket] = []
     hidden_duplicates = 0
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    form.renew_key_if_bad()
+    earlier = services.find_ticket_by_key(form.key()) if valid else None
+    if earlier is not None:  # the same form again: its ticket is open already
+        flash(f"Ticket {earlier.number} is open already.", "info")
+        return _opened(earlier)
+    if valid:
         chosen = _chosen_customer(form)
         if chosen is not None:
             try:
-                ticket = services.create_ticket(_intake_data(form, chosen), _actor())
+                ticket = commit_once(
+                    lambda: services.create_ticket(
+                        _intake_data(form, chosen), _actor()
+                    ),
+                    services.find_ticket_by_key,
+                    form.key(),
+                )
             except services.DuplicateSerial as exc:
                 db.session.rollback()
                 # A TECH is told of other technicians' tickets, not shown them.
@@ -341,13 +356,10 @@ def create() -> ResponseReturnValue:
                 db.session.rollback()
                 _show_error(form, exc)
             else:
-                db.session.commit()
                 flash(
                     f"Ticket {ticket.number} is open. Print the intake form.", "success"
                 )
-                if get_visible_ticket(_actor(), ticket.id) is None:
-                    return redirect(url_for("repairs.index"))
-                return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+                return _opened(ticket)
         else:
             db.session.rollback()
     status = 422 if request.method == "POST" else 200
@@ -359,6 +371,14 @@ def create() -> ResponseReturnValue:
         hidden_duplicates=hidden_duplicates,
         condition_values=request.form if request.method == "POST" else {},
     ), status
+
+
+def _opened(ticket: RepairTicket) -> ResponseReturnValue:
+    """Go to a ticket just opened at intake, or to the list when the viewer may
+    not open it."""
+    if get_visible_ticket(_actor(), ticket.id) is None:
+        return redirect(url_for("repairs.index"))
+    return redirect(url_for("repairs.detail", ticket_id=ticket.id))
 
 
 DUPLICATE_ELSEWHERE = (

@@ -125,6 +125,7 @@ def upgrade():
         sa.Column("waive_reason", sa.String(length=500), nullable=False),
         sa.Column("technician_id", sa.Integer(), nullable=True),
         sa.Column("estimate_decision", sa.String(length=10), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=True),
         sa.Column(
             "estimate_requested_at",
             jcicons.db.UTCDateTime(timezone=True),
@@ -226,6 +227,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_tickets")),
         sa.UniqueConstraint("number", name=op.f("uq_repair_tickets_number")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_repair_tickets_idempotency_key")
+        ),
         sa.UniqueConstraint(
             "status_token", name=op.f("uq_repair_tickets_status_token")
         ),
