@@ -142,7 +142,14 @@ def test_without_mail_settings_the_ticket_still_becomes_ready(app, client, desk)
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(RepairTicket, ticket_id).status == S.READY
-    assert email_rows(app) == []
+    [row] = email_rows(app)  # the owner can see why the customer heard nothing
+    assert (row.status, row.recipient, row.related_id) == (
+        "SKIPPED",
+        "ana@example.ph",
+        str(ticket_id),
+    )
+    page = client.get(response.headers["Location"]).text
+    assert "E-mail is not set up, so the customer was not told by e-mail." in page
 
 
 def test_a_mail_server_that_refuses_leaves_the_status_and_logs_why(
@@ -165,3 +172,20 @@ def test_a_mail_server_that_refuses_leaves_the_status_and_logs_why(
     assert row.status == "FAILED" and row.error
     page = client.get(response.headers["Location"]).text
     assert "could not be sent" in page
+
+
+def test_a_notice_that_failed_goes_out_the_next_time_the_ticket_is_ready(
+    app, client, desk, smtp_server, save_smtp
+):
+    from mail.smtp_helpers import free_port
+
+    save_smtp(free_port())  # the server is down the first time
+    ticket_id = desk.open_in_repair()
+    set_status(client, ticket_id, S.READY)
+    set_status(client, ticket_id, S.IN_REPAIR)
+
+    save_smtp(smtp_server.port)
+    set_status(client, ticket_id, S.READY)
+
+    assert [r.status for r in email_rows(app)] == ["FAILED", "SENT"]
+    assert len(smtp_server.received) == 1

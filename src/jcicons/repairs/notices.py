@@ -3,9 +3,11 @@
 The notice goes out once per ticket and status, however often the ticket comes
 back to that status and however many app processes handle the request: a row in
 `repair_notices`, unique per ticket and status, is claimed before the message is
-sent. It goes only to a customer with an e-mail address who agreed to be
-contacted, and only when the shop's mail server is set up; mail problems end up
-on the e-mail log, never as an error on the ticket.
+sent, and given back when the server did not take the message, so the next time
+the ticket is ready it is tried again. It goes only to a customer with an e-mail
+address who agreed to be contacted. Without a mail server the e-mail log says the
+notice was skipped; mail problems end up on that log, never as an error on the
+ticket.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from jcicons.extensions import db
-from jcicons.mail.models import EmailKind, EmailLog
+from jcicons.mail.models import EmailKind, EmailLog, EmailStatus
 from jcicons.mail.services import is_email_configured, send_email
 from jcicons.money import format_pesos
 from jcicons.repairs.models import ReadyNotice, RepairStatus, RepairTicket
@@ -53,14 +55,15 @@ def ready_message(ticket: RepairTicket, status_url: str) -> tuple[str, str]:
     return f"{ticket.number}: your device is ready for pickup", "\n".join(lines)
 
 
-def _claim(ticket: RepairTicket, status: RepairStatus) -> bool:
-    """Claim the one notice of this ticket and status; False if already claimed."""
+def _claim(ticket: RepairTicket, status: RepairStatus) -> ReadyNotice | None:
+    """Claim the one notice of this ticket and status; None if already claimed."""
+    notice = ReadyNotice(ticket_id=ticket.id, status=status.value)
     try:
         with db.session.begin_nested():
-            db.session.add(ReadyNotice(ticket_id=ticket.id, status=status.value))
+            db.session.add(notice)
     except IntegrityError:
-        return False
-    return True
+        return None
+    return notice
 
 
 def notify_ready(
@@ -68,22 +71,24 @@ def notify_ready(
 ) -> EmailLog | None:
     """E-mail the customer that the device is ready, once; return the log row.
 
-    Returns None when nothing was sent: the ticket is not ready, the customer has
-    no e-mail address or did not consent, e-mail is not set up, or the notice went
-    out before. Call it after the status change is committed; the caller commits.
+    Returns None when there was nothing to send: the ticket is not ready, the
+    customer has no e-mail address or did not consent, or the notice went out
+    before. Without a mail server the row says SKIPPED; a FAILED or SKIPPED notice
+    is not counted as sent. Call it after the status change is committed; the
+    caller commits.
     """
     if ticket.status != RepairStatus.READY:
         return None
     customer = ticket.customer
     if not customer.email or not customer.has_contact_consent:
         return None
-    if not is_email_configured():
-        logger.info("ticket %s ready: e-mail is not set up, no notice", ticket.number)
-        return None
-    if not _claim(ticket, RepairStatus.READY):
-        return None
+    notice = None
+    if is_email_configured():
+        notice = _claim(ticket, RepairStatus.READY)
+        if notice is None:
+            return None
     subject, body = ready_message(ticket, status_url)
-    return send_email(
+    entry = send_email(
         customer.email,
         subject,
         body,
@@ -91,3 +96,7 @@ def notify_ready(
         actor,
         related=("repair", ticket.id),
     )
+    if notice is not None and entry.status != EmailStatus.SENT:
+        db.session.delete(notice)  # not delivered: the next ready tries again
+        db.session.flush()
+    return entry

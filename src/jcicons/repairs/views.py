@@ -621,6 +621,8 @@ def _tell_customer_ready(ticket_id: int) -> None:
         return
     if entry.status == EmailStatus.SENT:
         flash(f"The customer was e-mailed at {entry.recipient}.", "info")
+    elif entry.status == EmailStatus.SKIPPED:
+        flash("E-mail is not set up, so the customer was not told by e-mail.", "info")
     else:
         flash(
             "The ready-for-pickup e-mail could not be sent: see the e-mail log.",
