@@ -11,17 +11,22 @@ from pathlib import Path
 import pytest
 from flask import g
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 import jcicons
 from helpers import STRONG_PASSWORD, login
+from jcicons.admin.forms import SettingsForm
 from jcicons.audit.models import AuditEvent
 from jcicons.auth.models import User
 from jcicons.extensions import db
 from jcicons.repairs.models import DeviceType, Priority, RepairStatus, RepairTicket
 from jcicons.repairs.printing import (
+    INTAKE_BOXES,
     INTAKE_FORM,
     RELEASE_RECEIPT,
+    TextBox,
     choose_intake_paper,
+    clamp_text,
     qr_svg,
     status_url,
 )
@@ -34,7 +39,11 @@ from jcicons.repairs.services import (
     waive_charges,
 )
 from jcicons.security.crypto import decrypt_text
-from jcicons.settings.services import get_settings, update_settings
+from jcicons.settings.services import (
+    DEFAULT_INTAKE_TERMS,
+    get_settings,
+    update_settings,
+)
 from repairs.repair_helpers import cash, gcash, walk_to
 
 S = RepairStatus
@@ -209,6 +218,7 @@ def test_the_claim_stub_has_the_number_and_a_qr_code_of_the_token_link(
         drawn = str(qr_svg(link))
     assert link == f"http://localhost/status/t/{ticket.status_token}"
     assert f'data-status-url="{link}"' in stub
+    assert section(stub, "claim-lookup") == "http://localhost/status"
     assert drawn.startswith("<svg") and drawn in stub
     assert len(ticket.status_token) >= 32
 
@@ -396,6 +406,203 @@ def test_a_tech_allowed_details_prints_none_of_them_for_a_ticket_of_the_queue(
     assert 'data-testid="intake-mobile"' not in page
     assert 'data-testid="intake-paid"' not in page
     assert "₱300.00" not in page
+
+
+def test_the_claim_stub_prints_the_public_address_when_one_is_set(
+    make_app, ticket, sales
+):
+    public = make_app(PUBLIC_BASE_URL="https://repairs.jcicons.ph")
+    client = public.test_client()
+    assert login(client, sales.username, STRONG_PASSWORD).status_code == 302
+
+    page = client.get(f"/repairs/{ticket.id}/intake-form").text
+
+    stub = page[page.index('data-testid="claim-stub"') :]
+    link = f"https://repairs.jcicons.ph/status/t/{ticket.status_token}"
+    assert f'data-status-url="{link}"' in stub
+    assert section(stub, "claim-lookup") == "https://repairs.jcicons.ph/status"
+    with public.test_request_context():
+        assert str(qr_svg(link)) in stub
+    assert "localhost" not in stub
+
+
+# Long texts on the intake form -----------------------------------------------------
+
+
+def test_a_text_that_fits_its_box_prints_whole():
+    box = TextBox(rows=3, width=10)
+
+    assert clamp_text("  twelve chars\nand more  ", box) == "twelve chars\nand more"
+    assert clamp_text("x" * 20, box) == "x" * 20
+    assert clamp_text("", box) == ""
+
+
+def test_a_long_line_is_cut_at_the_last_row_of_its_box_with_an_ellipsis():
+    box = TextBox(rows=2, width=10)
+
+    assert clamp_text("abcdefghij" * 3, box) == "abcdefghijabcdefghi…"
+    assert clamp_text("one two three four five six", box) == "one two three four…"
+
+
+def test_each_line_takes_the_rows_it_wraps_onto():
+    box = TextBox(rows=3, width=10)
+
+    cut = clamp_text("first\nsecond line wraps\nthird\nfourth", box)
+
+    assert cut == "first\nsecond line wraps…"
+    assert clamp_text("a\nb\nc\nd", box) == "a\nb\nc…"
+
+
+def test_the_ellipsis_takes_the_last_place_of_a_full_last_row():
+    box = TextBox(rows=2, width=5)
+
+    assert clamp_text("abcde\nfghij\nklm", box) == "abcde\nfghi…"
+
+
+@pytest.mark.parametrize(
+    ("paper", "rows", "ending"),
+    [
+        ("A4", 6, "goes black. Screen flickers…"),
+        ("half", 4, "black. Screen flickers, then…"),
+    ],
+)
+def test_a_long_problem_prints_cut_to_its_box_on_each_paper(
+    client, shop, make_ticket, sales, paper, rows, ending
+):
+    problem = "Screen flickers, then goes black. " * 60
+    opened = make_ticket(problem=problem)
+    db.session.commit()
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{opened.id}/intake-form?paper={paper}").text
+
+    assert INTAKE_BOXES[paper]["problem"] == TextBox(rows=rows, width=48)
+    printed = section(page, "intake-problem")
+    assert len(printed) == rows * 48 and printed.endswith(ending)
+    assert problem.startswith(printed[:-1])
+    assert f'class="intake-text intake-box intake-rows-{rows}"' in page
+
+
+def test_long_accessories_and_condition_notes_print_cut_on_the_half_page(
+    client, shop, make_ticket, sales
+):
+    opened = make_ticket(
+        accessories=["Charger or adapter"],
+        accessories_note="sleeve " * 40,
+        condition_notes="Hinge cracked.\nLid scratched.\nOne foot missing.",
+    )
+    db.session.commit()
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{opened.id}/intake-form?paper=half").text
+
+    assert section(page, "intake-accessories") == (
+        "Charger or adapter; sleeve sleeve sleeve sleeve sleeve slee…"
+    )
+    assert section(page, "intake-condition-notes") == (
+        "Notes: Hinge cracked.\nLid scratched.…"
+    )
+
+
+def test_a_long_device_and_customer_print_cut_on_the_claim_stub(
+    client, shop, make_customer, make_ticket, sales
+):
+    name = "Maria Clara Concepcion de los Santos y Villanueva-Reyes III"
+    opened = make_ticket(
+        customer_id=make_customer(name).id,
+        device_type=DeviceType.OTHER,
+        device_name="Gaming handheld",
+        brand="Ayaneo",
+        model="Kun 7840U 64GB 4TB Limited Black Edition with dock",
+    )
+    db.session.commit()
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{opened.id}/intake-form").text
+
+    stub = page[page.index('data-testid="claim-stub"') :]
+    assert section(stub, "claim-customer") == name
+    assert section(stub, "claim-device") == (
+        "Gaming handheld Ayaneo Kun 7840U 64GB 4TB Limited Black Edi…"
+    )
+    assert section(page, "intake-device") == (
+        "Gaming handheld Ayaneo Kun 7840U 64GB 4TB Limited Black Edition with dock"
+    )
+
+
+@pytest.mark.parametrize("paper", ["A4", "half"])
+def test_the_default_intake_terms_print_whole_on_either_paper(
+    client, shop, ticket, admin, sales, paper
+):
+    change_settings(admin, REPAIR_INTAKE_TERMS=DEFAULT_INTAKE_TERMS)
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{ticket.id}/intake-form?paper={paper}").text
+
+    assert section(page, "intake-terms-text") == DEFAULT_INTAKE_TERMS.replace(
+        "'", "&#39;"
+    )
+
+
+@pytest.mark.parametrize("paper", ["A4", "half"])
+def test_the_longest_terms_the_settings_accept_print_whole(
+    client, ticket, admin, sales, paper
+):
+    terms = ("Repairs are done at the customer risk. " * 30)[:800].strip()
+    change_settings(admin, REPAIR_INTAKE_TERMS=terms)
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{ticket.id}/intake-form?paper={paper}").text
+
+    assert section(page, "intake-terms-text") == terms
+
+
+def test_longer_terms_print_cut_at_the_terms_box(client, ticket, admin, sales):
+    change_settings(admin, REPAIR_INTAKE_TERMS="Read me. " * 200)
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{ticket.id}/intake-form").text
+
+    printed = section(page, "intake-terms-text")
+    assert printed == ("Read me. " * 98)[:879] + "…"
+    assert printed.endswith("Read me. Read m…")
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(800, True), (801, False)])
+def test_the_settings_take_intake_terms_only_as_long_as_the_printed_box(
+    app, length, accepted
+):
+    with app.test_request_context():
+        form = SettingsForm(
+            formdata=MultiDict({"REPAIR_INTAKE_TERMS": "t" * length}),
+            meta={"csrf": False},
+        )
+        form.validate()
+
+    expected = (
+        []
+        if accepted
+        else [
+            "Keep the intake terms to 800 characters or fewer: that is what fits the "
+            "terms box of the printed intake form."
+        ]
+    )
+    assert form.REPAIR_INTAKE_TERMS.errors == expected
+
+
+@pytest.mark.parametrize("paper", ["A4", "half"])
+def test_every_box_on_the_intake_form_is_clipped_by_the_stylesheet(
+    client, ticket, sales, paper
+):
+    css = (Path(jcicons.__file__).parent / "static/css/repair-print.css").read_text()
+    sign_in(client, sales)
+
+    page = client.get(f"/repairs/{ticket.id}/intake-form?paper={paper}").text
+
+    used = set(re.findall(r"intake-rows-(\d+)", page))
+    assert used >= {"1", "2", "8"}
+    for rows in used:
+        assert f".intake-rows-{rows} {{ max-height: calc({rows} * 1.25em); }}" in css
 
 
 # The release receipt ------------------------------------------------------------------

@@ -106,10 +106,24 @@ class SettingsForm(BaseForm):
         'Print "PHP" instead of the peso sign',
         description="For receipt printers that cannot print ₱.",
     )
+    # 800 characters fill the eight lines of the printed terms box (see
+    # INTAKE_BOXES in repairs/printing.py); longer terms would push the claim stub
+    # off the sheet, so the printout cuts them.
     REPAIR_INTAKE_TERMS = TextAreaField(
         "Repair intake terms",
-        validators=[Length(max=3000)],
-        description="Printed on every intake form above the signature lines.",
+        validators=[
+            Length(
+                max=800,
+                message=(
+                    "Keep the intake terms to 800 characters or fewer: that is what "
+                    "fits the terms box of the printed intake form."
+                ),
+            )
+        ],
+        description=(
+            "Printed on every intake form above the signature lines; up to 800 "
+            "characters (about eight printed lines)."
+        ),
     )
     REPAIR_INTAKE_FORMAT = SelectField(
         "Intake form paper",

@@ -27,19 +27,21 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from jcicons.extensions import db
 from jcicons.repairs.models import CONDITION_CHECKS, RepairStatus, RepairTicket
 from jcicons.repairs.printing import (
+    INTAKE_BOXES,
     INTAKE_FORM,
     INTAKE_PAPERS,
     RELEASE_RECEIPT,
     choose_intake_paper,
     count_prints,
     credit_at_release,
+    intake_texts,
     qr_svg,
     record_print,
+    status_lookup_url,
     status_url,
 )
 from jcicons.repairs.queries import get_visible_ticket, ticket_payments
@@ -52,16 +54,12 @@ from jcicons.sales.receipts import (
     peso_formatter,
     remember_paper,
 )
-from jcicons.security.capabilities import requires
+from jcicons.security.capabilities import requires, signed_in_user
 from jcicons.settings.services import RECEIPT_FORMATS, current_settings
 
 
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
 def _ticket_or_404(ticket_id: int) -> RepairTicket:
-    ticket = get_visible_ticket(_actor(), ticket_id)
+    ticket = get_visible_ticket(signed_in_user(), ticket_id)
     if ticket is None:
         abort(404)
     return ticket
@@ -79,6 +77,7 @@ def intake_form(ticket_id: int) -> ResponseReturnValue:
     settings = current_settings()
     paper = choose_intake_paper(request.args.get("paper"), settings)
     show_details = shows_details(ticket)
+    texts = intake_texts(ticket, settings, paper)
     link = status_url(ticket)
     return render_template(
         "repairs/intake_form.html",
@@ -87,15 +86,22 @@ def intake_form(ticket_id: int) -> ResponseReturnValue:
         papers=INTAKE_PAPERS,
         copy=count_prints(ticket, INTAKE_FORM) + 1,
         print_url=url_for("repairs.print_intake_form", ticket_id=ticket.id),
-        shop=settings,
+        shop={
+            **settings,
+            "SHOP_ADDRESS": texts["shop_address"],
+            "SHOP_PHONES": texts["shop_phones"],
+        },
         money=peso_formatter(settings),
         show_details=show_details,
         figures=ticket_figures(ticket) if show_details else None,
         payments=ticket_payments(ticket.id) if show_details else [],
         methods=_methods(),
         condition_checks=CONDITION_CHECKS,
+        texts=texts,
+        boxes=INTAKE_BOXES[paper],
         status_link=link,
         status_qr=qr_svg(link),
+        status_lookup=status_lookup_url(),
     )
 
 
@@ -148,7 +154,9 @@ def _asked(choose: Any) -> str:
 def print_intake_form(ticket_id: int) -> ResponseReturnValue:
     """Record that the intake form is being printed; answer with its copy number."""
     ticket = _ticket_or_404(ticket_id)
-    copy = record_print(ticket, INTAKE_FORM, _asked(choose_intake_paper), _actor())
+    copy = record_print(
+        ticket, INTAKE_FORM, _asked(choose_intake_paper), signed_in_user()
+    )
     db.session.commit()
     return jsonify({"number": ticket.number, "copy": copy})
 
@@ -162,6 +170,8 @@ def print_release_receipt(ticket_id: int) -> ResponseReturnValue:
         abort(403)
     if ticket.status != RepairStatus.RELEASED:
         abort(409)
-    copy = record_print(ticket, RELEASE_RECEIPT, _asked(choose_format), _actor())
+    copy = record_print(
+        ticket, RELEASE_RECEIPT, _asked(choose_format), signed_in_user()
+    )
     db.session.commit()
     return jsonify({"number": ticket.number, "copy": copy})

@@ -8,7 +8,9 @@ so the second and later prints of one paper say REPRINT, as sales receipts do.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import segno
@@ -36,6 +38,8 @@ PAPER_NAMES = {INTAKE_FORM: "intake form", RELEASE_RECEIPT: "release receipt"}
 INTAKE_PAPERS = ("A4", "half")
 INTAKE_PAPER_ALIASES = {"A5": "half", "a5": "half", "a4": "A4"}
 
+ELLIPSIS = "…"
+
 
 def choose_intake_paper(asked: str | None, settings: Mapping[str, Any]) -> str:
     """Return the paper asked for this intake form, or the shop's setting."""
@@ -46,16 +50,26 @@ def choose_intake_paper(asked: str | None, settings: Mapping[str, Any]) -> str:
     return str(default) if default in INTAKE_PAPERS else "A4"
 
 
-def status_url(ticket: RepairTicket) -> str:
-    """Return the full address of the ticket's public status page (its QR link).
+def public_url(endpoint: str, **values: Any) -> str:
+    """Return the full address of a public page, as printed for customers.
 
     With PUBLIC_BASE_URL set, the address starts with it, so a customer outside the
     shop's network can open it; otherwise it is the address staff browse with.
     """
     base = current_app.config.get("PUBLIC_BASE_URL", "")
     if base:
-        return base + url_for("status.by_token", token=ticket.status_token)
-    return url_for("status.by_token", token=ticket.status_token, _external=True)
+        return str(base) + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def status_url(ticket: RepairTicket) -> str:
+    """Return the full address of the ticket's public status page (its QR link)."""
+    return public_url("status.by_token", token=ticket.status_token)
+
+
+def status_lookup_url() -> str:
+    """Return the full address of the status page that asks for a ticket number."""
+    return public_url("status.lookup")
 
 
 def qr_svg(url: str) -> Markup:
@@ -67,6 +81,98 @@ def qr_svg(url: str) -> Markup:
         title="QR code of the repair status page",
     )
     return Markup(svg)  # noqa: S704 - segno's own markup of our own address
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """Room on a printout for a long text: `rows` lines of about `width` characters."""
+
+    rows: int
+    width: int
+
+
+# The intake form's texts that can run long, each held to a box so that the form
+# and its claim stub stay on one sheet: the half page holds fewer lines than A4.
+# The widths run a little under what a line holds on either paper, for the room
+# lost where words wrap; the print stylesheet also clips each box at its rows
+# (class intake-rows-N) in case the type runs wider than that. The terms box holds
+# the default terms (seven short lines) on both papers.
+INTAKE_BOXES = {
+    "A4": {
+        "shop_address": TextBox(rows=4, width=55),
+        "shop_phones": TextBox(rows=2, width=55),
+        "customer": TextBox(rows=2, width=30),
+        "device": TextBox(rows=3, width=30),
+        "accessories": TextBox(rows=3, width=30),
+        "condition_notes": TextBox(rows=4, width=44),
+        "problem": TextBox(rows=6, width=48),
+        "terms": TextBox(rows=8, width=110),
+        "stub_customer": TextBox(rows=1, width=60),
+        "stub_device": TextBox(rows=1, width=60),
+    },
+    "half": {
+        "shop_address": TextBox(rows=3, width=55),
+        "shop_phones": TextBox(rows=1, width=55),
+        "customer": TextBox(rows=2, width=30),
+        "device": TextBox(rows=2, width=30),
+        "accessories": TextBox(rows=2, width=30),
+        "condition_notes": TextBox(rows=2, width=44),
+        "problem": TextBox(rows=4, width=48),
+        "terms": TextBox(rows=8, width=110),
+        "stub_customer": TextBox(rows=1, width=60),
+        "stub_device": TextBox(rows=1, width=60),
+    },
+}
+
+
+def clamp_text(text: str, box: TextBox) -> str:
+    """Return the start of `text` that fits `box`, with an ellipsis when cut.
+
+    A line of the text takes as many rows of the box as it wraps onto; the first
+    line that does not fit is cut to the rows left, keeping room for the ellipsis.
+    """
+    kept: list[str] = []
+    rows_left = box.rows
+    for line in text.strip().splitlines():
+        rows = max(1, math.ceil(len(line) / box.width))
+        if rows > rows_left:
+            room = rows_left * box.width - len(ELLIPSIS)
+            if room > 0:
+                kept.append(line[:room])
+            elif kept and len(kept[-1]) % box.width == 0:
+                # The last kept line fills its last row: the ellipsis takes its end.
+                kept[-1] = kept[-1][: -len(ELLIPSIS)]
+            return "\n".join(kept).rstrip() + ELLIPSIS
+        kept.append(line)
+        rows_left -= rows
+    return "\n".join(kept)
+
+
+def intake_texts(
+    ticket: RepairTicket, settings: Mapping[str, Any], paper: str
+) -> dict[str, str]:
+    """Return the intake form's long texts, each clamped to its box on `paper`."""
+    customer = ticket.customer
+    name = customer.display_name
+    if customer.business_name and customer.name:
+        name = f"{name} (attn. {customer.name})"
+    left = ", ".join(ticket.accessories)
+    if ticket.accessories_note:
+        left = f"{left}; {ticket.accessories_note}" if left else ticket.accessories_note
+    texts = {
+        "shop_address": str(settings.get("SHOP_ADDRESS") or ""),
+        "shop_phones": str(settings.get("SHOP_PHONES") or ""),
+        "customer": name,
+        "device": ticket.device_label,
+        "accessories": left,
+        "condition_notes": ticket.condition_notes,
+        "problem": ticket.problem,
+        "terms": str(settings.get("REPAIR_INTAKE_TERMS") or ""),
+        "stub_customer": customer.display_name,
+        "stub_device": ticket.device_label,
+    }
+    boxes = INTAKE_BOXES[paper]
+    return {key: clamp_text(text, boxes[key]) for key, text in texts.items()}
 
 
 def count_prints(ticket: RepairTicket, paper: str) -> int:
