@@ -62,6 +62,7 @@ def create_app(
     hooks.register(app)
     app.url_map.converters["int"] = StorableIntConverter
     _register_blueprints(app)
+    _connect_modules()
 
     from jcicons.cli import register_commands
 
@@ -77,6 +78,14 @@ def _private_folder(folder: Path) -> None:
         folder.mkdir(parents=True, mode=0o750)
     if folder.stat().st_mode & 0o027:
         folder.chmod(0o750)
+
+
+def _connect_modules() -> None:
+    """Hand lower modules what they need of higher ones (repair money, a TECH's
+    customers): they may not import the modules built on them."""
+    from jcicons.repairs import handoff
+
+    handoff.register()
 
 
 def _import_models() -> None:

@@ -192,9 +192,7 @@ def test_a_discount_after_a_waiver_leaves_no_negative_charges(admin, priced):
     assert ticket_figures(priced).charges_centavos == 0
 
 
-def test_a_technician_handles_no_money_even_by_calling_the_service(
-    staff, priced, tech
-):
+def test_a_technician_handles_no_money_even_by_calling_the_service(staff, priced, tech):
     priced.technician_id = tech.id
     with pytest.raises(DomainError, match="counter or an ADMIN"):
         take_payment(priced, cash(100_00), tech)

@@ -92,9 +92,7 @@ def test_a_tech_finds_a_queue_ticket_by_name_but_never_by_phone(
     assert search("4567") == []
     assert search(maria.code) == []
     assert search("4321") == ([own.number] if details else [])
-    assert numbers(tickets_query(staff.sales, TicketFilter(q="4567"))) == [
-        queue.number
-    ]
+    assert numbers(tickets_query(staff.sales, TicketFilter(q="4567"))) == [queue.number]
 
 
 # The list and its search box ----------------------------------------------------------

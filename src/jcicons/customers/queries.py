@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from jcicons.customers.models import Customer, CustomerNote, CustomerPhone
 from jcicons.customers.phones import search_digits
+from jcicons.customers.scopes import tech_may_see
 from jcicons.db import contains_pattern
 from jcicons.extensions import db
 from jcicons.security.capabilities import Role
@@ -35,15 +36,7 @@ def visible_customers(viewer: User, include_merged: bool = False) -> Select[Cust
     if not include_merged:
         query = query.where(Customer.merged_into_id.is_(None))
     if viewer.role == Role.TECH:
-        from jcicons.repairs.models import RepairTicket
-
-        query = query.where(
-            Customer.id.in_(
-                select(RepairTicket.customer_id).where(
-                    RepairTicket.technician_id == viewer.id
-                )
-            )
-        )
+        query = query.where(tech_may_see(viewer.id))
     return query
 
 

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from jcicons.customers.checks import CustomerInvalid, check_customer_data
 from jcicons.customers.forms import (
@@ -30,7 +29,6 @@ from jcicons.customers.forms import (
     NoteForm,
     customer_form_data,
 )
-from jcicons.customers.history import customer_devices, customer_repairs
 from jcicons.customers.models import KIND_LABELS, Customer, CustomerDepartment
 from jcicons.customers.phones import format_mobile
 from jcicons.customers.queries import (
@@ -55,9 +53,10 @@ from jcicons.customers.services import (
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.forms import query_int, strip_single_line
+from jcicons.repairs.history import customer_devices, customer_repairs
 from jcicons.repairs.views import shows_details
 from jcicons.sales.queries import CustomerMoney, customer_money
-from jcicons.security.capabilities import can, requires
+from jcicons.security.capabilities import can, requires, signed_in_user
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 bp.add_app_template_filter(format_mobile, "mobile")
@@ -66,12 +65,8 @@ PER_PAGE = 50
 MONEY_PER_PAGE = 20
 
 
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
 def _customer_or_404(customer_id: int) -> Customer:
-    customer = get_visible_customer(_actor(), customer_id)
+    customer = get_visible_customer(signed_in_user(), customer_id)
     if customer is None:
         abort(404)
     return customer
@@ -90,7 +85,7 @@ def index() -> ResponseReturnValue:
     """List customers by name with one search box and paging."""
     search = " ".join(request.args.get("q", "").split())[:100]
     page = db.paginate(
-        customer_list_query(_actor(), search),
+        customer_list_query(signed_in_user(), search),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -143,14 +138,14 @@ def create() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             customer = create_customer(
-                form.to_data(), _actor(), form.confirmed_numbers()
+                form.to_data(), signed_in_user(), form.confirmed_numbers()
             )
         except (CustomerInvalid, PhoneInUse) as exc:
             _refused(form, exc)
         else:
             db.session.commit()
             flash(f"{customer.display_name} is saved as {customer.code}.", "success")
-            if get_visible_customer(_actor(), customer.id) is None:
+            if get_visible_customer(signed_in_user(), customer.id) is None:
                 return redirect(url_for("customers.index"))
             return redirect(url_for("customers.detail", customer_id=customer.id))
     elif form.is_submitted():
@@ -168,7 +163,7 @@ def edit(customer_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             changed = update_customer(
-                customer, form.to_data(), _actor(), form.confirmed_numbers()
+                customer, form.to_data(), signed_in_user(), form.confirmed_numbers()
             )
         except (CustomerInvalid, PhoneInUse) as exc:
             _refused(form, exc)
@@ -188,8 +183,8 @@ def edit(customer_id: int) -> ResponseReturnValue:
 def _money_of(customer: Customer, pages: dict[str, int]) -> CustomerMoney | None:
     """Return the purchases, payments and totals, only for holders of sales.view.
 
-    The customer page is the edge where customers meet sales: the sales module
-    owns the selects, so customers' models and services never import it.
+    The customer page is the edge where customers meet sales and repairs: those
+    modules own the selects, so customers' models and services never import them.
     """
     if not can("sales.view"):
         return None
@@ -216,7 +211,7 @@ def _history_of(customer: Customer, pages: dict[str, int]) -> dict[str, Any]:
     """Return the repairs and devices sections, as far as the viewer may see them."""
     if not can("repairs.view"):
         return {"repairs": None, "repair_rows": [], "devices": None}
-    viewer = _actor()
+    viewer = signed_in_user()
     repairs, rows = customer_repairs(
         viewer,
         customer.id,
@@ -264,12 +259,12 @@ def _flash_refusal(customer: Customer, exc: DomainError) -> ResponseReturnValue:
 @requires("customers.view")
 def detail(customer_id: int) -> ResponseReturnValue:
     """Show a customer: details, money, departments and notes. A merged one leads on."""
-    customer = get_visible_customer(_actor(), customer_id, include_merged=True)
+    customer = get_visible_customer(signed_in_user(), customer_id, include_merged=True)
     if customer is None:
         abort(404)
     if customer.is_merged:
         try:
-            live = resolve_customer(customer.id, _actor())
+            live = resolve_customer(customer.id, signed_in_user())
         except DomainError:
             abort(404)
         flash(f"{customer.code} was merged into {live.code}.", "info")
@@ -285,7 +280,7 @@ def note_add(customer_id: int) -> ResponseReturnValue:
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            add_customer_note(customer, form.body.data or "", _actor())
+            add_customer_note(customer, form.body.data or "", signed_in_user())
         except DomainError as exc:
             db.session.rollback()
             if exc.field is None:
@@ -307,7 +302,10 @@ def department_add(customer_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             department = add_department(
-                customer, form.name.data or "", form.contact_name.data or "", _actor()
+                customer,
+                form.name.data or "",
+                form.contact_name.data or "",
+                signed_in_user(),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -329,7 +327,7 @@ def department_remove(customer_id: int, department_id: int) -> ResponseReturnVal
     department = db.session.get(CustomerDepartment, department_id)
     if department is None or department.customer_id != customer.id:
         abort(404)
-    remove_department(department, _actor())
+    remove_department(department, signed_in_user())
     db.session.commit()
     flash(f"{department.name} is removed.", "success")
     return redirect(url_for("customers.detail", customer_id=customer.id))
@@ -339,7 +337,7 @@ def department_remove(customer_id: int, department_id: int) -> ResponseReturnVal
 
 
 def _merge_page(customer: Customer, form: MergeForm | None = None) -> Any:
-    actor = _actor()
+    actor = signed_in_user()
     code = request.args.get("duplicate", "").strip()[:16]
     duplicate, problem = None, None
     if form is not None:
@@ -375,11 +373,11 @@ def merge(customer_id: int) -> ResponseReturnValue:
         return _merge_page(customer)
     form = MergeForm()
     if form.validate_on_submit():
-        duplicate = get_visible_customer(_actor(), form.duplicate_id.data or 0)
+        duplicate = get_visible_customer(signed_in_user(), form.duplicate_id.data or 0)
         if duplicate is None:
             abort(404)
         try:
-            summary = merge_customers(customer, duplicate, _actor())
+            summary = merge_customers(customer, duplicate, signed_in_user())
         except DomainError as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)
@@ -418,7 +416,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
 @requires("customers.view")
 def search() -> ResponseReturnValue:
     """Return up to 10 customers matching ?q= by name, business, phone, e-mail, code."""
-    found = search_customers(_actor(), request.args.get("q", ""))
+    found = search_customers(signed_in_user(), request.args.get("q", ""))
     return jsonify({"customers": [customer_json(c) for c in found]})
 
 
@@ -433,7 +431,7 @@ def quick_create() -> ResponseReturnValue:
     name = strip_single_line(str(payload.get("name") or ""))[:200]
     mobile = strip_single_line(str(payload.get("mobile") or ""))[:64]
     try:
-        result = quick_create_customer(name, mobile, _actor())
+        result = quick_create_customer(name, mobile, signed_in_user())
     except CustomerInvalid as exc:
         db.session.rollback()
         return jsonify({"error": exc.message, "errors": exc.errors}), 422

@@ -9,7 +9,7 @@ beside the form that caused it, and nothing is saved.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
 from jcicons.audit.services import record_audit
@@ -82,7 +81,7 @@ from jcicons.repairs.queries import (
     visible_tickets,
 )
 from jcicons.sales.models import METHOD_LABELS
-from jcicons.security.capabilities import can, requires
+from jcicons.security.capabilities import can, requires, signed_in_user
 from jcicons.security.crypto import DecryptionError
 from jcicons.settings.services import current_settings
 
@@ -91,10 +90,6 @@ bp = Blueprint("repairs", __name__, url_prefix="/repairs")
 PER_PAGE = 50
 # An amount as format_pesos writes it, in a timeline note: -₱1,234.50.
 PESO_AMOUNT = re.compile(rf"-?{PESO_SIGN}[\d,]+\.\d{{2}}")
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 @bp.app_context_processor
@@ -107,10 +102,21 @@ def _labels() -> dict[str, Any]:
 
 
 def _ticket_or_404(ticket_id: int) -> RepairTicket:
-    ticket = get_visible_ticket(_actor(), ticket_id)
+    ticket = get_visible_ticket(signed_in_user(), ticket_id)
     if ticket is None:
         abort(404)
     return ticket
+
+
+LineT = TypeVar("LineT", RepairService, RepairPart)
+
+
+def _line_or_404(model: type[LineT], line_id: int, ticket: RepairTicket) -> LineT:
+    """Return a labour or part line of this ticket; 404 for any other."""
+    line = db.session.get(model, line_id)
+    if line is None or line.ticket_id != ticket.id:
+        abort(404)
+    return line
 
 
 def shows_details(ticket: RepairTicket) -> bool:
@@ -121,7 +127,7 @@ def shows_details(ticket: RepairTicket) -> bool:
     """
     if not can("repairs.view_details"):
         return False
-    return can("repairs.view_all") or ticket.technician_id == _actor().id
+    return can("repairs.view_all") or ticket.technician_id == signed_in_user().id
 
 
 def _technicians() -> list[User]:
@@ -173,7 +179,7 @@ def index() -> ResponseReturnValue:
         overdue=bool(form.overdue.data),
     )
     page = db.paginate(
-        tickets_query(_actor(), criteria, can("repairs.view_details")),
+        tickets_query(signed_in_user(), criteria, can("repairs.view_details")),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -202,7 +208,7 @@ def unclaimed() -> ResponseReturnValue:
     """Devices ready for pickup longer than the setting says, to call customers."""
     days = int(current_settings().get("REPAIR_UNCLAIMED_DAYS", 30))
     page = db.paginate(
-        unclaimed_query(_actor(), days),
+        unclaimed_query(signed_in_user(), days),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -229,7 +235,7 @@ def _intake_form(customer: Customer | None) -> IntakeForm:
     if can("repairs.assign"):
         form.technician_id.choices = _technician_choices("Unassigned")
     else:
-        me = _actor()
+        me = signed_in_user()
         form.technician_id.choices = [
             ("", "Unassigned"),
             (str(me.id), me.full_name or me.username),
@@ -282,7 +288,11 @@ def _intake_technician(form: IntakeForm) -> int | None:
     """Return the technician chosen at intake: anyone, for those who assign
     technicians; a TECH may only take the new ticket themselves."""
     chosen = _int_or_none(form.technician_id.data)
-    if chosen is not None and not can("repairs.assign") and chosen != _actor().id:
+    if (
+        chosen is not None
+        and not can("repairs.assign")
+        and chosen != signed_in_user().id
+    ):
         raise DomainError(
             "Take the ticket yourself or leave it unassigned.", field="technician_id"
         )
@@ -293,7 +303,7 @@ def _chosen_customer(form: IntakeForm) -> Customer | None:
     """The customer picked beforehand (visible to the actor), or from the mobile."""
     picked = _int_or_none(form.customer_id.data)
     if picked is not None:
-        customer = get_visible_customer(_actor(), picked)
+        customer = get_visible_customer(signed_in_user(), picked)
         if customer is not None:
             return customer
     if not (form.mobile.data or "").strip():
@@ -304,7 +314,7 @@ def _chosen_customer(form: IntakeForm) -> Customer | None:
         return None
     try:
         customer, _ = services.intake_customer(
-            form.name.data or "", form.mobile.data or "", _actor()
+            form.name.data or "", form.mobile.data or "", signed_in_user()
         )
     except CustomerInvalid as exc:
         for key, message in exc.errors.items():
@@ -319,7 +329,7 @@ def _chosen_customer(form: IntakeForm) -> Customer | None:
 def create() -> ResponseReturnValue:
     """Write a ticket for a device coming in; then print its intake form."""
     preset = _int_or_none(request.values.get("customer_id"))
-    customer = get_visible_customer(_actor(), preset) if preset else None
+    customer = get_visible_customer(signed_in_user(), preset) if preset else None
     form = _intake_form(customer)
     if customer is not None and not form.customer_id.data:
         form.customer_id.data = str(customer.id)
@@ -339,7 +349,7 @@ def create() -> ResponseReturnValue:
             try:
                 ticket = commit_once(
                     lambda: services.create_ticket(
-                        _intake_data(form, chosen), _actor()
+                        _intake_data(form, chosen), signed_in_user()
                     ),
                     services.find_ticket_by_key,
                     form.key(),
@@ -376,7 +386,7 @@ def create() -> ResponseReturnValue:
 def _opened(ticket: RepairTicket) -> ResponseReturnValue:
     """Go to a ticket just opened at intake, or to the list when the viewer may
     not open it."""
-    if get_visible_ticket(_actor(), ticket.id) is None:
+    if get_visible_ticket(signed_in_user(), ticket.id) is None:
         return redirect(url_for("repairs.index"))
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
 
@@ -392,7 +402,7 @@ def _visible(tickets: list[RepairTicket]) -> list[RepairTicket]:
     ids = [ticket.id for ticket in tickets]
     shown = set(
         db.session.scalars(
-            visible_tickets(_actor())
+            visible_tickets(signed_in_user())
             .where(RepairTicket.id.in_(ids))
             .with_only_columns(RepairTicket.id)
         )
@@ -432,7 +442,7 @@ def _service_choices(with_prices: bool) -> list[tuple[str, str]]:
 
 def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
     """Return every action form of the ticket page, empty."""
-    actor = _actor()
+    actor = signed_in_user()
     status = StatusForm(formdata=None, prefix="status")
     status.status.choices = _status_choices(ticket)
     assign = AssignForm(formdata=None, prefix="assign")
@@ -481,7 +491,7 @@ def _render_ticket(
     show_money = shows_details(ticket)
     forms = _forms(ticket, show_money)
     forms.update(replaced)
-    actor = _actor()
+    actor = signed_in_user()
     return render_template(
         "repairs/detail.html",
         ticket=ticket,
@@ -530,7 +540,7 @@ def passcode(ticket_id: int) -> ResponseReturnValue:
     """Show the device passcode to whoever works the ticket; each look is audited."""
     ticket = _ticket_or_404(ticket_id)
     try:
-        secret = services.reveal_passcode(ticket, _actor())
+        secret = services.reveal_passcode(ticket, signed_in_user())
     except DecryptionError:
         flash(
             "The passcode was stored under an encryption key this server no longer "
@@ -541,7 +551,7 @@ def passcode(ticket_id: int) -> ResponseReturnValue:
     if secret is None:
         flash("There is no passcode you may see on this ticket.", "warning")
         return redirect(url_for("repairs.detail", ticket_id=ticket.id))
-    record_audit(_actor(), "repair.passcode_view", "repair_ticket", ticket.id)
+    record_audit(signed_in_user(), "repair.passcode_view", "repair_ticket", ticket.id)
     db.session.commit()
     return _render_ticket(ticket, passcode=secret)
 
@@ -578,7 +588,7 @@ def _act(
         after_commit()
     if then is not None:
         return redirect(then)
-    if get_visible_ticket(_actor(), ticket.id) is None:
+    if get_visible_ticket(signed_in_user(), ticket.id) is None:
         return redirect(url_for("repairs.index"))
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
 
@@ -599,7 +609,7 @@ def change_status(ticket_id: int) -> ResponseReturnValue:
         form,
         "status_form",
         lambda: services.change_status(
-            ticket, RepairStatus(target), _actor(), form.note.data or ""
+            ticket, RepairStatus(target), signed_in_user(), form.note.data or ""
         ),
         f"{ticket.number} is now {STATUS_LABELS[RepairStatus(target)]}.",
         after_commit=lambda: _tell_customer_ready(ticket.id),
@@ -615,7 +625,7 @@ def _tell_customer_ready(ticket_id: int) -> None:
     ticket = db.session.get(RepairTicket, ticket_id)
     if ticket is None or ticket.status != RepairStatus.READY:
         return
-    entry = notify_ready(ticket, status_url(ticket), _actor())
+    entry = notify_ready(ticket, status_url(ticket), signed_in_user())
     db.session.commit()
     if entry is None:
         return
@@ -635,14 +645,14 @@ def _tell_customer_ready(ticket_id: int) -> None:
 def add_note(ticket_id: int) -> ResponseReturnValue:
     """Add a note to the timeline (work on the ticket: ADMIN or its own TECH)."""
     ticket = _ticket_or_404(ticket_id)
-    if not services.may_work(ticket, _actor()):
+    if not services.may_work(ticket, signed_in_user()):
         abort(403)
     form = NoteForm(prefix="note")
     return _act(
         ticket,
         form,
         "note_form",
-        lambda: services.add_note(ticket, form.note.data or "", _actor()),
+        lambda: services.add_note(ticket, form.note.data or "", signed_in_user()),
         "Note added.",
     )
 
@@ -657,7 +667,9 @@ def diagnosis(ticket_id: int) -> ResponseReturnValue:
         ticket,
         form,
         "diagnosis_form",
-        lambda: services.set_diagnosis(ticket, form.diagnosis.data or "", _actor()),
+        lambda: services.set_diagnosis(
+            ticket, form.diagnosis.data or "", signed_in_user()
+        ),
         "Diagnosis saved.",
     )
 
@@ -675,7 +687,7 @@ def assign(ticket_id: int) -> ResponseReturnValue:
     def run() -> None:
         if chosen and technician_id is None:
             raise DomainError("Choose an active technician.", field="technician_id")
-        services.assign_technician(ticket, technician_id, _actor())
+        services.assign_technician(ticket, technician_id, signed_in_user())
 
     return _act(ticket, form, "assign_form", run, "Technician updated.")
 
@@ -691,7 +703,7 @@ def take(ticket_id: int) -> ResponseReturnValue:
         ticket,
         form,
         None,
-        lambda: services.take_ticket(ticket, _actor()),
+        lambda: services.take_ticket(ticket, signed_in_user()),
         f"{ticket.number} is yours.",
     )
 
@@ -711,7 +723,9 @@ def add_service(ticket_id: int) -> ResponseReturnValue:
         ticket,
         form,
         "service_form",
-        lambda: services.add_service(ticket, service_id, _actor(), form.price.centavos),
+        lambda: services.add_service(
+            ticket, service_id, signed_in_user(), form.price.centavos
+        ),
         "Labour added.",
     )
 
@@ -721,15 +735,13 @@ def add_service(ticket_id: int) -> ResponseReturnValue:
 def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
     """Take a labour line off."""
     ticket = _ticket_or_404(ticket_id)
-    line = db.session.get(RepairService, line_id)
-    if line is None or line.ticket_id != ticket.id:
-        abort(404)
+    line = _line_or_404(RepairService, line_id, ticket)
     form = ConfirmForm(prefix="rm")
     return _act(
         ticket,
         form,
         None,
-        lambda: services.remove_service(line, _actor()),
+        lambda: services.remove_service(line, signed_in_user()),
         f"{line.name} removed.",
     )
 
@@ -760,7 +772,7 @@ def add_part(ticket_id: int) -> ResponseReturnValue:
             ticket,
             product.id,
             form.quantity.data or 0,
-            _actor(),
+            signed_in_user(),
             form.serial.data or "",
         ),
         f"{product.name} added from stock.",
@@ -772,15 +784,13 @@ def add_part(ticket_id: int) -> ResponseReturnValue:
 def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
     """Put a part back in stock."""
     ticket = _ticket_or_404(ticket_id)
-    part = db.session.get(RepairPart, part_id)
-    if part is None or part.ticket_id != ticket.id:
-        abort(404)
+    part = _line_or_404(RepairPart, part_id, ticket)
     form = ConfirmForm(prefix="rm")
     return _act(
         ticket,
         form,
         None,
-        lambda: services.remove_part(part, _actor()),
+        lambda: services.remove_part(part, signed_in_user()),
         f"{part.description} is back in stock.",
     )
 
@@ -790,7 +800,7 @@ def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
 def estimate(ticket_id: int) -> ResponseReturnValue:
     """Record the customer's approval or decline of the estimate."""
     ticket = _ticket_or_404(ticket_id)
-    if not (services.may_work(ticket, _actor()) or can("repairs.collect")):
+    if not (services.may_work(ticket, signed_in_user()) or can("repairs.collect")):
         abort(403)
     form = EstimateForm(prefix="estimate")
     return _act(
@@ -798,7 +808,10 @@ def estimate(ticket_id: int) -> ResponseReturnValue:
         form,
         "estimate_form",
         lambda: services.record_estimate_decision(
-            ticket, EstimateDecision(form.decision.data), _actor(), form.note.data or ""
+            ticket,
+            EstimateDecision(form.decision.data),
+            signed_in_user(),
+            form.note.data or "",
         ),
         "The customer's answer is recorded.",
     )
@@ -817,7 +830,7 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
     try:
         row = commit_once(
             lambda: services.take_payment(
-                ticket, form.payment_input(), _actor(), idempotency_key=key
+                ticket, form.payment_input(), signed_in_user(), idempotency_key=key
             ),
             services.find_payment_by_key,
             key,
@@ -847,7 +860,11 @@ def discount(ticket_id: int) -> ResponseReturnValue:
         return _refuse(ticket, "discount_form", form)
     try:
         services.set_discount(
-            ticket, form.discount.centavos or 0, _actor(), current_settings(), approver
+            ticket,
+            form.discount.centavos or 0,
+            signed_in_user(),
+            current_settings(),
+            approver,
         )
     except DiscountNeedsApproval as exc:
         db.session.rollback()
@@ -879,7 +896,11 @@ def waive(ticket_id: int) -> ResponseReturnValue:
             reference=form.refund_reference.data or "",
         )
         services.waive_charges(
-            ticket, form.amount.centavos or 0, form.reason.data or "", _actor(), refund
+            ticket,
+            form.amount.centavos or 0,
+            form.reason.data or "",
+            signed_in_user(),
+            refund,
         )
 
     return _act(ticket, form, "waive_form", run, "Charges waived.")
@@ -903,7 +924,7 @@ def refund(ticket_id: int) -> ResponseReturnValue:
                 amount_centavos=0,
                 reference=form.reference.data or "",
             ),
-            _actor(),
+            signed_in_user(),
         )
 
     return _act(ticket, form, "refund_form", run, "Refund recorded.")
@@ -923,7 +944,7 @@ def release(ticket_id: int) -> ResponseReturnValue:
             ticket,
             form.released_to_name.data or "",
             form.id_shown.data or "",
-            _actor(),
+            signed_in_user(),
             on_credit=bool(form.on_credit.data),
             credit_reason=form.credit_reason.data or "",
         ),
@@ -942,7 +963,9 @@ def reopen(ticket_id: int) -> ResponseReturnValue:
         ticket,
         form,
         "reopen_form",
-        lambda: services.reopen_ticket(ticket, _actor(), form.reason.data or ""),
+        lambda: services.reopen_ticket(
+            ticket, signed_in_user(), form.reason.data or ""
+        ),
         f"{ticket.number} is reopened.",
     )
 
@@ -956,14 +979,14 @@ def comeback(ticket_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _refuse(ticket, "comeback_form", form)
     try:
-        new = services.open_comeback(ticket, form.problem.data or "", _actor())
+        new = services.open_comeback(ticket, form.problem.data or "", signed_in_user())
     except DomainError as exc:
         db.session.rollback()
         form.problem.errors = [exc.message]
         return _refuse(_ticket_or_404(ticket_id), "comeback_form", form)
     db.session.commit()
     flash(f"Comeback ticket {new.number} is open under warranty.", "success")
-    if get_visible_ticket(_actor(), new.id) is None:
+    if get_visible_ticket(signed_in_user(), new.id) is None:
         return redirect(url_for("repairs.index"))
     return redirect(url_for("repairs.detail", ticket_id=new.id))
 
@@ -983,7 +1006,7 @@ def service_types() -> ResponseReturnValue:
             form.warranty_days.data or 0,
         )
         try:
-            created = services.create_service_type(data, _actor())
+            created = services.create_service_type(data, signed_in_user())
         except DomainError as exc:
             db.session.rollback()
             _show_error(form, exc)
@@ -1018,7 +1041,7 @@ def service_type_edit(service_id: int) -> ResponseReturnValue:
     )
     if request.form.get("archive") in {"archive", "restore"}:
         services.set_service_type_archived(
-            service, request.form["archive"] == "archive", _actor()
+            service, request.form["archive"] == "archive", signed_in_user()
         )
         db.session.commit()
         flash(
@@ -1034,7 +1057,7 @@ def service_type_edit(service_id: int) -> ResponseReturnValue:
             form.warranty_days.data or 0,
         )
         try:
-            services.update_service_type(service, data, _actor())
+            services.update_service_type(service, data, signed_in_user())
         except DomainError as exc:
             db.session.rollback()
             _show_error(form, exc)

@@ -33,6 +33,7 @@ from jcicons.sales.models import (
     SaleLine,
     SaleStatus,
 )
+from jcicons.sales.outside import repair_accounts
 
 MAX_HISTORY_ROWS = 200
 
@@ -206,15 +207,17 @@ def customer_payments_query(customer_id: int) -> Select[tuple[Payment]]:
 
     Refunds are included; merged customers count for the one they joined.
     """
-    from jcicons.repairs.models import RepairTicket
-
     family = merged_family_ids(customer_id)
     return (
         select(Payment)
         .outerjoin(Sale, Sale.id == Payment.sale_id)
-        .outerjoin(RepairTicket, RepairTicket.id == Payment.repair_ticket_id)
         .options(joinedload(Payment.sale), joinedload(Payment.repair_ticket))
-        .where(or_(Sale.customer_id.in_(family), RepairTicket.customer_id.in_(family)))
+        .where(
+            or_(
+                Sale.customer_id.in_(family),
+                repair_accounts().payments_of(family),
+            )
+        )
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     )
 
@@ -248,7 +251,7 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
     credit is minus the store-credit rows of every sale, void ones included: a
     refund as store credit is a negative row, spending it a positive one, and a
     void gives back what was spent as another negative row. The open balance also
-    holds what tickets released on credit still owe (see `_repair_totals`).
+    holds what tickets released on credit still owe (see `jcicons.sales.outside`).
     """
     today = today or shop_today()
     per_sale = (
@@ -292,59 +295,19 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
     bought, paid, returned, owed_on_sales, overdue_owed, overdue_count, credit = (
         int(value) for value in row
     )
-    repairs_charged, repairs_paid, repairs_owed = _repair_totals(customer_id)
+    repairs = repair_accounts().totals(merged_family_ids(customer_id))
     return CustomerAccount(
         bought_centavos=bought,
         paid_centavos=paid,
         returned_centavos=returned,
-        open_balance_centavos=owed_on_sales + repairs_owed,
+        open_balance_centavos=owed_on_sales + repairs.owed_centavos,
         overdue_centavos=overdue_owed,
         overdue_count=overdue_count,
         store_credit_centavos=credit,
-        repairs_charged_centavos=repairs_charged,
-        repairs_paid_centavos=repairs_paid,
-        repairs_owed_centavos=repairs_owed,
+        repairs_charged_centavos=repairs.charged_centavos,
+        repairs_paid_centavos=repairs.paid_centavos,
+        repairs_owed_centavos=repairs.owed_centavos,
     )
-
-
-def _repair_totals(customer_id: int) -> tuple[int, int, int]:
-    """Return a customer's repair charges, net payments and receivable, in one select.
-
-    A released ticket's charges are frozen at release; a ticket released on credit
-    owes those charges less its net payments. Open tickets owe nothing yet: their
-    charges can still change.
-    """
-    from jcicons.repairs.models import RepairStatus, RepairTicket
-
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
-        .where(Payment.repair_ticket_id == RepairTicket.id)
-        .correlate(RepairTicket)
-        .scalar_subquery()
-    )
-    per_ticket = (
-        select(
-            RepairTicket.final_charges_centavos.label("charges"),
-            (RepairTicket.status == RepairStatus.RELEASED.value).label("released"),
-            paid.label("paid"),
-        )
-        .where(RepairTicket.customer_id.in_(merged_family_ids(customer_id)))
-        .subquery()
-    )
-    released = and_(per_ticket.c.released, per_ticket.c.charges.is_not(None))
-    row = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((released, per_ticket.c.charges), else_=0)), 0),
-            func.coalesce(func.sum(per_ticket.c.paid), 0),
-            func.coalesce(
-                func.sum(
-                    case((released, per_ticket.c.charges - per_ticket.c.paid), else_=0)
-                ),
-                0,
-            ),
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 @dataclass
@@ -598,7 +561,8 @@ def daily_summary(day: date) -> DailySummary:
     voids = db.session.scalar(
         select(func.count(Sale.id)).where(Sale.voided_at >= start, Sale.voided_at < end)
     )
-    repairs_net, repairs_released = _repair_day(start, end)
+    repairs_net = _repair_money(start, end)
+    repairs_released = repair_accounts().released_between(start, end)
     counts = list(
         db.session.scalars(
             select(CashCount)
@@ -624,10 +588,8 @@ def daily_summary(day: date) -> DailySummary:
     )
 
 
-def _repair_day(start: datetime, end: datetime) -> tuple[int, int]:
-    """Return the net repair money and the number of releases between two instants."""
-    from jcicons.repairs.models import RepairTicket
-
+def _repair_money(start: datetime, end: datetime) -> int:
+    """Return the net money paid on (or refunded from) repair tickets in a window."""
     net = db.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
             Payment.repair_ticket_id.is_not(None),
@@ -635,9 +597,4 @@ def _repair_day(start: datetime, end: datetime) -> tuple[int, int]:
             Payment.created_at < end,
         )
     )
-    released = db.session.scalar(
-        select(func.count(RepairTicket.id)).where(
-            RepairTicket.released_at >= start, RepairTicket.released_at < end
-        )
-    )
-    return int(net or 0), int(released or 0)
+    return int(net or 0)

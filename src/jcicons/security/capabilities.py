@@ -12,10 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort, current_app, g
 from flask_login import current_user
+
+if TYPE_CHECKING:
+    from jcicons.auth.models import User
 
 
 class Role(StrEnum):
@@ -126,6 +129,12 @@ def current_toggles() -> Mapping[Toggle, bool]:
 
         g.toggles = get_toggles()
     return cast(Mapping[Toggle, bool], g.toggles)
+
+
+def signed_in_user() -> User:
+    """Return the signed-in user itself (services take the acting user, not the
+    request-bound proxy)."""
+    return cast("User", current_user._get_current_object())
 
 
 def can(name: str) -> bool:

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -49,14 +48,10 @@ from jcicons.inventory.services import (
     start_count,
 )
 from jcicons.inventory.views import bp
-from jcicons.security.capabilities import requires
+from jcicons.security.capabilities import requires, signed_in_user
 
 COUNTS_PER_PAGE = 25
 LINES_PER_PAGE = 100
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _count_or_404(count_id: int) -> StockCount:
@@ -129,7 +124,7 @@ def count_start() -> ResponseReturnValue:
         return _render_counts(form, 422)
     try:
         count = start_count(
-            form.category_id.data or None, _actor(), form.note.data or ""
+            form.category_id.data or None, signed_in_user(), form.note.data or ""
         )
     except DomainError as exc:
         db.session.rollback()
@@ -279,7 +274,7 @@ def count_post(count_id: int) -> ResponseReturnValue:
         [d.line.id for d in differences if d.line.product.is_serialized],
     )
     try:
-        posting = post_count(count, _actor(), serials)
+        posting = post_count(count, signed_in_user(), serials)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -298,7 +293,7 @@ def count_cancel(count_id: int) -> ResponseReturnValue:
     """Close a count without changing any stock."""
     count = _count_or_404(count_id)
     try:
-        cancel_count(count, _actor())
+        cancel_count(count, signed_in_user())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "warning")

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from jcicons.clock import utcnow
 from jcicons.exceptions import DomainError
@@ -44,7 +43,7 @@ from jcicons.inventory.labels import code128_svg, label_code, label_sheets
 from jcicons.inventory.models import ImportBatch, Product
 from jcicons.inventory.queries import ProductFilter, category_choices, product_query
 from jcicons.inventory.views import bp
-from jcicons.security.capabilities import can, requires
+from jcicons.security.capabilities import can, requires, signed_in_user
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -52,10 +51,6 @@ EXPORT_TYPES = {
 }
 PREVIEW_VALID_ROWS = 20
 LABEL_PICKER_ROWS = 200
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def check_format(fmt: str) -> None:
@@ -102,7 +97,7 @@ def import_upload() -> ResponseReturnValue:
     batch = save_import_batch(
         parsed,
         upload.filename or "",
-        _actor(),
+        signed_in_user(),
         may_set_cost=can("inventory.view_costs"),
     )
     db.session.commit()
@@ -111,7 +106,7 @@ def import_upload() -> ResponseReturnValue:
 
 def _batch_or_restart(token: str) -> ImportBatch | None:
     try:
-        return get_import_batch(token, _actor())
+        return get_import_batch(token, signed_in_user())
     except DomainError as exc:
         flash(exc.message, "warning")
         return None
@@ -153,7 +148,7 @@ def import_confirm(token: str) -> ResponseReturnValue:
     try:
         outcome = import_products(
             batch,
-            _actor(),
+            signed_in_user(),
             bool(form.skip_invalid.data),
             may_set_cost=can("inventory.view_costs"),
         )

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
@@ -53,7 +52,7 @@ from jcicons.inventory.views import bp
 from jcicons.inventory.views.references import movement_references
 from jcicons.keyed import commit_once
 from jcicons.money import format_pesos
-from jcicons.security.capabilities import can, requires
+from jcicons.security.capabilities import can, requires, signed_in_user
 
 PER_PAGE = 50
 MOVEMENTS_PER_PAGE = 25
@@ -75,10 +74,6 @@ SORT_LABELS = {
     "stock": "On hand, lowest first",
     "newest": "Newest first",
 }
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _product_or_404(product_id: int) -> Product:
@@ -191,7 +186,7 @@ def product_create() -> ResponseReturnValue:
     form = _product_form()
     if form.validate_on_submit():
         try:
-            product = create_product(form.to_data(), _actor())
+            product = create_product(form.to_data(), signed_in_user())
         except ProductInvalid as exc:
             db.session.rollback()
             form.show_errors(exc.errors)
@@ -211,7 +206,7 @@ def product_edit(product_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             changed = update_product(
-                product, form.to_data(), _actor(), can("inventory.view_costs")
+                product, form.to_data(), signed_in_user(), can("inventory.view_costs")
             )
         except ProductInvalid as exc:
             db.session.rollback()
@@ -229,7 +224,7 @@ def product_edit(product_id: int) -> ResponseReturnValue:
 def _set_archived(product_id: int, archived: bool) -> ResponseReturnValue:
     product = _product_or_404(product_id)
     try:
-        set_product_archived(product, archived, _actor())
+        set_product_archived(product, archived, signed_in_user())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -295,7 +290,7 @@ def product_adjust(product_id: int) -> ResponseReturnValue:
                         product,
                         form.quantity.data or 0,
                         MovementReason(form.reason.data),
-                        _actor(),
+                        signed_in_user(),
                         form.note.data or "",
                         split_lines(form.serials.data),
                         idempotency_key=form.key(),

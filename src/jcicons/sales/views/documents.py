@@ -41,15 +41,11 @@ from jcicons.sales.services import (
     void_sale,
 )
 from jcicons.sales.views import bp
-from jcicons.security.capabilities import can, requires
+from jcicons.security.capabilities import can, requires, signed_in_user
 
 logger = logging.getLogger(__name__)
 
 SALES_PER_PAGE = 50
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _sale_or_404(sale_id: int) -> Sale:
@@ -204,7 +200,7 @@ def collect(sale_id: int) -> ResponseReturnValue:
         form.tendered.centavos,
     )
     try:
-        collect_payment(sale, payment, _actor())
+        collect_payment(sale, payment, signed_in_user())
     except DomainError as exc:
         db.session.rollback()
         form.amount.errors = [*form.amount.errors, exc.message]
@@ -234,7 +230,7 @@ def return_sale(sale_id: int) -> ResponseReturnValue:
                     items,
                     form.reason.data or "",
                     PaymentMethod(form.refund_method.data),
-                    _actor(),
+                    signed_in_user(),
                     form.reference.data or "",
                 )
             except DomainError as exc:
@@ -264,7 +260,7 @@ def void(sale_id: int) -> ResponseReturnValue:
         flash("Give the reason for voiding the sale.", "danger")
         return redirect(url_for("sales.detail", sale_id=sale.id))
     try:
-        left_alone = void_sale(sale, form.reason.data or "", _actor())
+        left_alone = void_sale(sale, form.reason.data or "", signed_in_user())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

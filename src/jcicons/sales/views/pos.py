@@ -46,7 +46,7 @@ from jcicons.sales.services import (
     store_credit_balance,
 )
 from jcicons.sales.views import pos_bp
-from jcicons.security.capabilities import Role, Toggle, requires
+from jcicons.security.capabilities import Role, Toggle, requires, signed_in_user
 from jcicons.security.ratelimit import client_ip, login_throttle
 from jcicons.settings.services import current_settings
 
@@ -56,10 +56,6 @@ SWITCHED_OFF = (
     "The point of sale is switched off. Your account does not have access to this "
     "page while it is off; an ADMIN can switch it on again in Admin, Settings."
 )
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 @pos_bp.errorhandler(403)
@@ -165,7 +161,7 @@ def store_credit(customer_id: int) -> ResponseReturnValue:
     """Return the store credit a customer at the counter may spend (checkout checks
     it again)."""
     try:
-        customer = resolve_customer(customer_id, _actor())
+        customer = resolve_customer(customer_id, signed_in_user())
     except NotFound:
         abort(404)
     balance = store_credit_balance(customer.id)
@@ -245,7 +241,9 @@ def checkout_sale() -> ResponseReturnValue:
         db.session.commit()  # keep the security event of the refused password
         return _render_counter(form, form.approver_username.errors[0], 422)
     try:
-        sale = checkout(_checkout_request(form), _actor(), current_settings(), approver)
+        sale = checkout(
+            _checkout_request(form), signed_in_user(), current_settings(), approver
+        )
         db.session.commit()
     except DiscountNeedsApproval as exc:
         db.session.rollback()

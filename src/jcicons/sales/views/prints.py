@@ -8,11 +8,8 @@ print dialog; so a page says REPRINT only when an earlier print was recorded.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, jsonify, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from jcicons.extensions import db
 from jcicons.sales.models import METHOD_LABELS, CreditMemo, Payment, Sale
@@ -30,12 +27,8 @@ from jcicons.sales.receipts import (
     remember_paper,
 )
 from jcicons.sales.views import bp
-from jcicons.security.capabilities import requires
+from jcicons.security.capabilities import requires, signed_in_user
 from jcicons.settings.services import current_settings
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _methods() -> dict[str, str]:
@@ -95,7 +88,7 @@ def receipt(sale_id: int) -> ResponseReturnValue:
 def print_receipt(sale_id: int) -> ResponseReturnValue:
     """Record that the receipt is being printed; answer with its copy number."""
     sale = _sale_or_404(sale_id)
-    copy = record_print(sale, _asked_paper(), _actor())
+    copy = record_print(sale, _asked_paper(), signed_in_user())
     db.session.commit()
     return jsonify({"number": sale.number, "copy": copy})
 
@@ -132,6 +125,6 @@ def credit_memo(memo_id: int) -> ResponseReturnValue:
 def print_credit_memo(memo_id: int) -> ResponseReturnValue:
     """Record that a credit memo is being printed; answer with its copy number."""
     memo = _memo_or_404(memo_id)
-    copy = record_memo_print(memo, _asked_paper(), _actor())
+    copy = record_memo_print(memo, _asked_paper(), signed_in_user())
     db.session.commit()
     return jsonify({"number": memo.number, "copy": copy})
