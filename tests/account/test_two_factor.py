@@ -65,6 +65,22 @@ def test_setup_page_shows_a_qr_code_and_the_key(app, client, login_as):
     assert stored and secret not in stored
 
 
+def test_a_pending_secret_under_a_retired_key_starts_the_setup_afresh(
+    app, client, login_as, monkeypatch
+):
+    from jcicons.security.crypto import generate_key
+
+    login_as("SALES")
+    first = shown_secret(client.get("/account/two-factor/setup").text)
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEY", generate_key())
+
+    page = client.get("/account/two-factor/setup")
+
+    assert page.status_code == 200
+    assert shown_secret(page.text) != first
+    assert client.get("/account/two-factor/qr.svg").status_code == 200
+
+
 def test_right_code_switches_two_factor_on_and_shows_ten_codes_once(
     app, client, login_as
 ):

@@ -149,3 +149,20 @@ def test_wrong_codes_count_towards_the_lockout(client, signed_half_in, stored_ev
     assert [send_code(client, bad).status_code for _ in range(5)] == [422] * 5
     assert send_code(client, code_at(secret, LATER)).status_code == 429
     assert stored_events("login_locked")[0]["username"] == account.username
+
+
+def test_a_secret_under_a_retired_key_leaves_the_recovery_codes_working(
+    app, client, signed_half_in, monkeypatch
+):
+    from jcicons.security.crypto import generate_key
+
+    _, secret, codes = signed_half_in
+    monkeypatch.setitem(app.config, "ENCRYPTION_KEY", generate_key())
+
+    refused = send_code(client, code_at(secret, LATER))
+    recovered = send_code(client, codes[0])
+
+    assert refused.status_code == 422
+    assert REFUSAL in refused.text
+    assert recovered.status_code == 302
+    assert client.get("/").status_code == 200

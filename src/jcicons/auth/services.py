@@ -22,7 +22,7 @@ from jcicons.auth.models import RecoveryCode, User, UserSession
 from jcicons.clock import utcnow
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.security.crypto import decrypt_text, encrypt_text
+from jcicons.security.crypto import DecryptionError, decrypt_text, encrypt_text
 from jcicons.security.passwords import (
     check_password,
     hash_password,
@@ -278,10 +278,23 @@ def begin_two_factor_enrolment(user: User) -> str:
 
 
 def pending_totp_secret(user: User) -> str | None:
-    """Return the secret being enrolled, or None when no enrolment is pending."""
+    """Return the secret being enrolled, or None when no enrolment is pending (or
+    its secret was stored under an encryption key this server no longer has)."""
     if user.has_two_factor or not user.totp_secret_encrypted:
         return None
-    return decrypt_text(user.totp_secret_encrypted)
+    return _readable_secret(user)
+
+
+def _readable_secret(user: User) -> str | None:
+    """Return the user's TOTP secret, or None when no configured key opens it."""
+    try:
+        return decrypt_text(user.totp_secret_encrypted or "")
+    except DecryptionError:
+        logger.error(
+            "the two-factor secret of %s cannot be decrypted with ENCRYPTION_KEY",
+            user.username,
+        )
+        return None
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -356,11 +369,14 @@ def verify_second_factor(user: User, code: str) -> str:
     """Accept a fresh TOTP code or an unused recovery code; return which kind.
 
     A TOTP code already used (same or earlier time step) is refused, so a code seen
-    over someone's shoulder cannot be replayed. Raises InvalidSecondFactor.
+    over someone's shoulder cannot be replayed. When the secret was stored under a
+    key this server no longer has, only a recovery code gets the user in. Raises
+    InvalidSecondFactor.
     """
     if not user.has_two_factor or not user.totp_secret_encrypted:
         raise InvalidSecondFactor()
-    step = _matching_step(decrypt_text(user.totp_secret_encrypted), code)
+    secret = _readable_secret(user)
+    step = _matching_step(secret, code) if secret is not None else None
     if step is not None:
         if user.totp_last_step is not None and step <= user.totp_last_step:
             raise InvalidSecondFactor()
