@@ -14,8 +14,6 @@ decrypt it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     abort,
     flash,
@@ -49,6 +47,7 @@ from jcicons.repairs.services import ticket_figures
 from jcicons.repairs.views import bp, shows_details
 from jcicons.sales.models import METHOD_LABELS
 from jcicons.sales.receipts import (
+    asked_paper,
     choose_format,
     paper_for_this_computer,
     peso_formatter,
@@ -140,22 +139,13 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
     return remember_paper(make_response(page), paper)
 
 
-def _asked(choose: Any) -> str:
-    """Return the paper a Print button says it printed on (JSON or form)."""
-    payload = request.get_json(silent=True)
-    asked = payload.get("paper") if isinstance(payload, dict) else None
-    return str(
-        choose(str(asked or request.form.get("paper") or ""), current_settings())
-    )
-
-
 @bp.post("/<int:ticket_id>/intake-form/prints")
 @requires("repairs.view")
 def print_intake_form(ticket_id: int) -> ResponseReturnValue:
     """Record that the intake form is being printed; answer with its copy number."""
     ticket = _ticket_or_404(ticket_id)
     copy = record_print(
-        ticket, INTAKE_FORM, _asked(choose_intake_paper), signed_in_user()
+        ticket, INTAKE_FORM, asked_paper(choose_intake_paper), signed_in_user()
     )
     db.session.commit()
     return jsonify({"number": ticket.number, "copy": copy})
@@ -171,7 +161,7 @@ def print_release_receipt(ticket_id: int) -> ResponseReturnValue:
     if ticket.status != RepairStatus.RELEASED:
         abort(409)
     copy = record_print(
-        ticket, RELEASE_RECEIPT, _asked(choose_format), signed_in_user()
+        ticket, RELEASE_RECEIPT, asked_paper(choose_format), signed_in_user()
     )
     db.session.commit()
     return jsonify({"number": ticket.number, "copy": copy})

@@ -7,7 +7,6 @@ so the second and later prints of one paper say REPRINT, as sales receipts do.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,11 +15,8 @@ from typing import TYPE_CHECKING, Any
 import segno
 from flask import current_app, url_for
 from markupsafe import Markup
-from sqlalchemy import func, select
 
-from jcicons.audit.models import AuditEvent
-from jcicons.audit.services import record_audit
-from jcicons.extensions import db
+from jcicons.sales.receipts import count_document_prints, record_document_print
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -28,7 +24,6 @@ if TYPE_CHECKING:
     from jcicons.repairs.services import TicketFigures
     from jcicons.sales.models import Payment
 
-logger = logging.getLogger(__name__)
 
 INTAKE_FORM = "repair.intake_print"
 RELEASE_RECEIPT = "repair.release_print"
@@ -177,40 +172,14 @@ def intake_texts(
 
 def count_prints(ticket: RepairTicket, paper: str) -> int:
     """Return how many times one of a ticket's papers was printed."""
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.action == paper,
-                AuditEvent.entity_type == "repair_ticket",
-                AuditEvent.entity_id == str(ticket.id),
-            )
-        )
-        or 0
-    )
+    return count_document_prints(paper, "repair_ticket", ticket.id)
 
 
 def record_print(ticket: RepairTicket, paper: str, size: str, actor: User) -> int:
     """Record one print of a ticket's paper; return which copy it is (1 = first)."""
-    copy = count_prints(ticket, paper) + 1
-    record_audit(
-        actor,
-        paper,
-        "repair_ticket",
-        ticket.id,
-        None,
-        {"number": ticket.number, "copy": copy, "format": size},
+    return record_document_print(
+        paper, "repair_ticket", ticket.id, ticket.number, size, actor
     )
-    db.session.flush()
-    logger.info(
-        "%s of %s copy %s printed by %s",
-        PAPER_NAMES[paper],
-        ticket.number,
-        copy,
-        actor.username,
-    )
-    return copy
 
 
 def credit_at_release(

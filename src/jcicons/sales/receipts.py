@@ -19,7 +19,7 @@ from jcicons.audit.models import AuditEvent
 from jcicons.audit.services import record_audit
 from jcicons.extensions import db
 from jcicons.money import PESO_SIGN, format_pesos
-from jcicons.settings.services import RECEIPT_FORMATS
+from jcicons.settings.services import RECEIPT_FORMATS, current_settings
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -85,7 +85,16 @@ def peso_formatter(settings: Mapping[str, Any]) -> Callable[[int | None], str]:
     return pesos
 
 
-def _count(action: str, entity_type: str, entity_id: int) -> int:
+def asked_paper(choose: Callable[[str, Mapping[str, Any]], str]) -> str:
+    """Return the paper a Print button says it printed on (JSON or form), as
+    `choose` reads it against the shop's settings."""
+    payload = request.get_json(silent=True)
+    asked = payload.get("paper") if isinstance(payload, dict) else None
+    return choose(str(asked or request.form.get("paper") or ""), current_settings())
+
+
+def count_document_prints(action: str, entity_type: str, entity_id: int) -> int:
+    """Return how many prints of a document (sale, memo, ticket paper) were recorded."""
     return int(
         db.session.scalar(
             select(func.count())
@@ -100,7 +109,7 @@ def _count(action: str, entity_type: str, entity_id: int) -> int:
     )
 
 
-def _record(
+def record_document_print(
     action: str,
     entity_type: str,
     entity_id: int,
@@ -108,7 +117,8 @@ def _record(
     paper: str,
     actor: User,
 ) -> int:
-    copy = _count(action, entity_type, entity_id) + 1
+    """Record one print of a document as an audit row; return which copy it is."""
+    copy = count_document_prints(action, entity_type, entity_id) + 1
     record_audit(
         actor,
         action,
@@ -124,19 +134,23 @@ def _record(
 
 def count_prints(sale: Sale) -> int:
     """Return how many times the receipt of a sale was printed."""
-    return _count(PRINT_ACTION, "sale", sale.id)
+    return count_document_prints(PRINT_ACTION, "sale", sale.id)
 
 
 def record_print(sale: Sale, paper: str, actor: User) -> int:
     """Record one print of a sale's receipt; return which copy it is (1 = original)."""
-    return _record(PRINT_ACTION, "sale", sale.id, sale.number, paper, actor)
+    return record_document_print(
+        PRINT_ACTION, "sale", sale.id, sale.number, paper, actor
+    )
 
 
 def count_memo_prints(memo: CreditMemo) -> int:
     """Return how many times a credit memo was printed."""
-    return _count(MEMO_PRINT_ACTION, "credit_memo", memo.id)
+    return count_document_prints(MEMO_PRINT_ACTION, "credit_memo", memo.id)
 
 
 def record_memo_print(memo: CreditMemo, paper: str, actor: User) -> int:
     """Record one print of a credit memo; return which copy it is (1 = original)."""
-    return _record(MEMO_PRINT_ACTION, "credit_memo", memo.id, memo.number, paper, actor)
+    return record_document_print(
+        MEMO_PRINT_ACTION, "credit_memo", memo.id, memo.number, paper, actor
+    )

@@ -17,6 +17,7 @@ from jcicons.sales.queries import get_credit_memo, get_sale, get_user_names
 from jcicons.sales.receipts import (
     MEMO_TEMPLATES,
     TEMPLATES,
+    asked_paper,
     choose_format,
     count_memo_prints,
     count_prints,
@@ -49,15 +50,6 @@ def _memo_or_404(memo_id: int) -> CreditMemo:
     return memo
 
 
-def _asked_paper() -> str:
-    """Return the paper a Print button says it printed on (JSON or form)."""
-    payload = request.get_json(silent=True)
-    asked = payload.get("paper") if isinstance(payload, dict) else None
-    return choose_format(
-        str(asked or request.form.get("paper") or ""), current_settings()
-    )
-
-
 @bp.get("/<int:sale_id>/receipt")
 @requires("sales.view")
 def receipt(sale_id: int) -> ResponseReturnValue:
@@ -88,7 +80,7 @@ def receipt(sale_id: int) -> ResponseReturnValue:
 def print_receipt(sale_id: int) -> ResponseReturnValue:
     """Record that the receipt is being printed; answer with its copy number."""
     sale = _sale_or_404(sale_id)
-    copy = record_print(sale, _asked_paper(), signed_in_user())
+    copy = record_print(sale, asked_paper(choose_format), signed_in_user())
     db.session.commit()
     return jsonify({"number": sale.number, "copy": copy})
 
@@ -125,6 +117,6 @@ def credit_memo(memo_id: int) -> ResponseReturnValue:
 def print_credit_memo(memo_id: int) -> ResponseReturnValue:
     """Record that a credit memo is being printed; answer with its copy number."""
     memo = _memo_or_404(memo_id)
-    copy = record_memo_print(memo, _asked_paper(), signed_in_user())
+    copy = record_memo_print(memo, asked_paper(choose_format), signed_in_user())
     db.session.commit()
     return jsonify({"number": memo.number, "copy": copy})
