@@ -67,7 +67,8 @@ def backup_create(output: Path | None) -> None:
     # Readable by the service account only, from the first byte written (and an
     # existing file of the same name loses whatever mode it had).
     descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
+    if hasattr(os, "fchmod"):  # not on Windows before Python 3.13 (ACLs rule there)
+        os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     click.echo(f"Backup written to {output} ({len(data):,} bytes).")

@@ -192,6 +192,19 @@ def test_a_discount_after_a_waiver_leaves_no_negative_charges(admin, priced):
     assert ticket_figures(priced).charges_centavos == 0
 
 
+def test_a_discount_can_be_cleared_after_lines_fall_below_a_waiver(admin, priced):
+    set_discount(priced, 500_00, admin, SETTINGS)
+    waive_charges(priced, 1_500_00, "Goodwill", admin)
+    remove_part(next(p for p in priced.parts), admin)  # gross ₱1,100 < waived
+
+    set_discount(priced, 0, admin, SETTINGS)
+
+    assert priced.discount_centavos == 0
+    assert ticket_figures(priced).charges_centavos == 0
+    with pytest.raises(DomainError, match=r"more than the charges \(₱0.00\)"):
+        set_discount(priced, 1, admin, SETTINGS)
+
+
 def test_a_technician_handles_no_money_even_by_calling_the_service(staff, priced, tech):
     priced.technician_id = tech.id
     with pytest.raises(DomainError, match="counter or an ADMIN"):

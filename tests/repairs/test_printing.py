@@ -590,6 +590,33 @@ def test_the_settings_take_intake_terms_only_as_long_as_the_printed_box(
     assert form.REPAIR_INTAKE_TERMS.errors == expected
 
 
+def settings_errors(app, terms: str) -> list[str]:
+    with app.test_request_context():
+        form = SettingsForm(
+            formdata=MultiDict({"REPAIR_INTAKE_TERMS": terms}), meta={"csrf": False}
+        )
+        form.validate()
+        return list(form.REPAIR_INTAKE_TERMS.errors)
+
+
+def test_the_settings_refuse_terms_of_more_lines_than_the_box_prints(app):
+    ten_clauses = "\r\n".join(f"{n}. Clause number {n}." for n in range(1, 11))
+    eight_clauses = "\r\n".join(f"{n}. Clause number {n}." for n in range(1, 9))
+
+    assert settings_errors(app, ten_clauses) == [
+        "The intake terms take more than the eight printed lines of the terms box: "
+        "join short lines or shorten them."
+    ]
+    assert settings_errors(app, eight_clauses) == []  # a browser's CRLF lines fit
+
+
+def test_a_blank_line_before_the_cut_does_not_push_the_ellipsis_past_the_row():
+    box = TextBox(rows=2, width=5)
+
+    assert clamp_text("abcde\n\nk", box) == "abcd…"
+    assert clamp_text("abc\n\nk", box) == "abc…"
+
+
 @pytest.mark.parametrize("paper", ["A4", "half"])
 def test_every_box_on_the_intake_form_is_clipped_by_the_stylesheet(
     client, ticket, sales, paper

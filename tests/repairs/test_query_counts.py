@@ -145,8 +145,17 @@ LIST_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", ["admin", "tech"])
-@pytest.mark.parametrize("url", LIST_PAGES)
+# Without TECH_CAN_VIEW_DETAILS a TECH's search does not reach phone numbers: that
+# page is measured with the toggle on, below.
+ROLE_PAGES = [
+    (role, url)
+    for role in ("admin", "tech")
+    for url in LIST_PAGES
+    if not (role == "tech" and "0917" in url)
+]
+
+
+@pytest.mark.parametrize(("role", "url"), ROLE_PAGES)
 def test_a_list_runs_as_many_statements_for_30_tickets_as_for_3(
     app, client, shop, role, url
 ):
@@ -157,9 +166,7 @@ def test_a_list_runs_as_many_statements_for_30_tickets_as_for_3(
 
     shop.make(27)
 
-    # Without TECH_CAN_VIEW_DETAILS a TECH's search does not reach phone numbers.
-    by_phone = role == "tech" and "0917" in url
-    assert client.get(url).text.count("data-ticket=") == (0 if by_phone else 30)
+    assert client.get(url).text.count("data-ticket=") == 30
     assert count_statements(client, url) == few
 
 

@@ -494,6 +494,7 @@ def test_a_payment_form_sent_twice_is_taken_once(desk, client):
 
     assert (first.status_code, again.status_code) == (302, 302)
     assert desk.ledger(ticket) == [(500_00, "CASH"), (1_000_00, "CASH")]
+    assert "That payment of ₱1,000.00 was recorded already." in flashed(client, again)
     next_key = re.search(
         r'name="pay-idempotency_key"[^>]*value="([^"]+)"',
         client.get(f"/repairs/{ticket}").text,
@@ -528,6 +529,8 @@ def test_a_key_used_on_another_ticket_takes_nothing_here(desk, client):
 
     assert response.status_code == 422
     assert "This form is out of date: open the ticket again." in response.text
+    fresh = re.search(r'name="pay-idempotency_key"[^>]*value="([^"]+)"', response.text)
+    assert fresh and fresh.group(1) != "k-1"  # sending it again takes the payment
     assert desk.ledger(first) == [(500_00, "CASH"), (100_00, "CASH")]
     assert desk.ledger(second) == [(500_00, "CASH")]
 

@@ -106,9 +106,10 @@ class SettingsForm(BaseForm):
         'Print "PHP" instead of the peso sign',
         description="For receipt printers that cannot print ₱.",
     )
-    # 800 characters fill the eight lines of the printed terms box (see
-    # INTAKE_BOXES in repairs/printing.py); longer terms would push the claim stub
-    # off the sheet, so the printout cuts them.
+    # The terms must fit the eight printed lines of the terms box (INTAKE_BOXES
+    # in repairs/printing.py): longer terms would push the claim stub off the
+    # sheet. 800 characters fill it; short clauses on lines of their own take a
+    # line each, so the box is checked line by line too.
     REPAIR_INTAKE_TERMS = TextAreaField(
         "Repair intake terms",
         validators=[
@@ -122,9 +123,20 @@ class SettingsForm(BaseForm):
         ],
         description=(
             "Printed on every intake form above the signature lines; up to 800 "
-            "characters (about eight printed lines)."
+            "characters in at most eight printed lines."
         ),
     )
+
+    def validate_REPAIR_INTAKE_TERMS(self, field: Any) -> None:
+        """Refuse terms the printed terms box would cut (too many lines)."""
+        from jcicons.repairs.printing import terms_fit_the_form
+
+        if field.data and not terms_fit_the_form(field.data):
+            raise ValidationError(
+                "The intake terms take more than the eight printed lines of the "
+                "terms box: join short lines or shorten them."
+            )
+
     REPAIR_INTAKE_FORMAT = SelectField(
         "Intake form paper",
         choices=[

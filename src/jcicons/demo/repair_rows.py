@@ -137,6 +137,7 @@ class TicketPlayer:
             "waive_reason": "",
             "technician_id": tech_id,
             "estimate_decision": EstimateDecision.PENDING.value,
+            "estimate_requested_at": None,
             "estimate_decided_at": None,
             "estimate_decided_by_id": None,
             "estimate_note": "",
@@ -226,6 +227,9 @@ class TicketPlayer:
             row["status"] = value
             if value == S.READY:
                 row["ready_at"] = at
+            if value == S.WAITING_APPROVAL:
+                row["estimate_requested_at"] = at
+                row["estimate_decision"] = EstimateDecision.PENDING.value
             self._event(ticket, K.STATUS, at, tech_id, before, value, note=text)
         elif act == Act.DIAGNOSIS:
             row["diagnosis"] = text
@@ -284,6 +288,7 @@ class TicketPlayer:
         if act == Act.NOTE:
             self._event(ticket, K.NOTE, at, actor, note=text)
         elif act == Act.ESTIMATE:
+            row["estimate_requested_at"] = row["estimate_requested_at"] or at
             row["estimate_decision"] = value
             row["estimate_decided_at"] = at
             row["estimate_decided_by_id"] = actor

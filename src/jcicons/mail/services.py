@@ -215,11 +215,13 @@ def _deliver(
     except (smtplib.SMTPException, OSError) as exc:
         return EmailStatus.FAILED, describe_smtp_error(exc, config), None
     except UnicodeError:
-        # smtplib sends the user name and password as ASCII only.
+        # smtplib sends the user name, the password and the envelope addresses as
+        # ASCII only.
         return (
             EmailStatus.FAILED,
-            "The mail server's user name or password has characters SMTP sign-in "
-            "cannot send (only plain ASCII letters, digits and symbols work).",
+            "The mail server's user name or password, or an e-mail address, has "
+            "characters SMTP cannot send (only plain ASCII letters, digits and "
+            "symbols work).",
             None,
         )
     return EmailStatus.SENT, None, message["Message-ID"]

@@ -131,6 +131,8 @@ def clamp_text(text: str, box: TextBox) -> str:
     for line in text.strip().splitlines():
         rows = max(1, math.ceil(len(line) / box.width))
         if rows > rows_left:
+            while kept and not kept[-1].strip():
+                kept.pop()  # a blank line before the cut would strand the ellipsis
             room = rows_left * box.width - len(ELLIPSIS)
             if room > 0:
                 kept.append(line[:room])
@@ -141,6 +143,14 @@ def clamp_text(text: str, box: TextBox) -> str:
         kept.append(line)
         rows_left -= rows
     return "\n".join(kept)
+
+
+def terms_fit_the_form(terms: str) -> bool:
+    """Return True when the intake terms print in full on every intake paper."""
+    whole = "\n".join(terms.strip().splitlines())
+    return all(
+        clamp_text(terms, boxes["terms"]) == whole for boxes in INTAKE_BOXES.values()
+    )
 
 
 def intake_texts(

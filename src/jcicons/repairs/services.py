@@ -9,6 +9,7 @@ it depends on the ticket, not on the role.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -47,12 +48,13 @@ from jcicons.repairs.models import (
 from jcicons.sales.ledger import add_ledger_row, check_payment
 from jcicons.sales.models import METHOD_LABELS, NEEDS_REFERENCE, Payment, PaymentMethod
 from jcicons.security.capabilities import current_toggles, role_can
-from jcicons.security.crypto import decrypt_text, encrypt_text
+from jcicons.security.crypto import DecryptionError, decrypt_text, encrypt_text
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
 
 _S = RepairStatus
+logger = logging.getLogger(__name__)
 
 # Where a ticket may go next by hand. Release is its own step (release_ticket), and
 # reopening a side exit is ADMIN's (reopen_ticket).
@@ -527,8 +529,10 @@ def _require_open(ticket: RepairTicket) -> None:
 def _hold(ticket: RepairTicket) -> None:
     """Lock the ticket until commit and read it afresh (two counters take turns).
 
-    Everything that changes a ticket's lines or money holds it first, so that a
-    release, a payment and an added part never work from each other's stale figures.
+    Everything that changes a ticket's lines, money, status or technician holds it
+    first, so that a release, a payment and an added part never work from each
+    other's stale figures; who may act is checked after the hold, against the
+    technician a reassignment may just have changed.
     """
     lock_rows(db.session, RepairTicket, RepairTicket.id == ticket.id)
     db.session.expire_all()
@@ -554,8 +558,8 @@ def change_status(
     estimate, whichever way the ticket travelled since. Asking again with a revised
     estimate clears the earlier answer.
     """
-    _require_work(ticket, actor)
     _hold(ticket)
+    _require_work(ticket, actor)
     current = RepairStatus(ticket.status)
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(
@@ -564,7 +568,8 @@ def change_status(
             field="status",
         )
     decision = EstimateDecision(ticket.estimate_decision)
-    asked = ticket.estimate_requested_at is not None
+    # Asked: by a move to Waiting for approval, or an answer taken at the counter.
+    asked = ticket.estimate_requested_at is not None or current == _S.WAITING_APPROVAL
     if to in NEEDS_APPROVAL and decision == EstimateDecision.DECLINED:
         raise DomainError(
             "The customer declined the estimate: ask again with a revised estimate "
@@ -599,6 +604,7 @@ def change_status(
         {"status": current.value},
         {"status": to.value, "note": note.strip()[:200]},
     )
+    db.session.flush()
 
 
 def reopen_ticket(ticket: RepairTicket, actor: User, reason: str) -> None:
@@ -669,7 +675,7 @@ def assign_technician(
     ticket: RepairTicket, technician_id: int | None, actor: User
 ) -> None:
     """Give the ticket to a technician, or back to the unassigned queue."""
-    _require_open(ticket)
+    _hold_open(ticket)
     technician = _technician(technician_id)
     before = ticket.technician_id
     new = technician.id if technician else None
@@ -731,8 +737,8 @@ def add_service(
     price_centavos: int | None = None,
 ) -> RepairService:
     """Add a labour line from the catalogue (at its price unless one is given)."""
-    _require_work(ticket, actor)
     _hold_open(ticket)
+    _require_work(ticket, actor)
     (service,) = _chosen_services([service_type_id])
     price = service.default_price_centavos if price_centavos is None else price_centavos
     if price < 0:
@@ -759,8 +765,8 @@ def add_service(
 def remove_service(line: RepairService, actor: User) -> None:
     """Take a labour line off the ticket (kept, marked removed)."""
     ticket = line.ticket
-    _require_work(ticket, actor)
     _hold_open(ticket)
+    _require_work(ticket, actor)
     if line.removed_at is not None:
         raise DomainError("That labour line was removed already.")
     line.removed_at = utcnow()
@@ -787,8 +793,8 @@ def add_part(
     A serialized part needs the serial of an in-stock unit, one unit per line.
     Raises DomainError, or InsufficientStock when the shelf is short.
     """
-    _require_work(ticket, actor)
     _hold_open(ticket)
+    _require_work(ticket, actor)
     product = db.session.get(Product, product_id)
     if product is None:
         raise DomainError("Choose the part from the product list.", field="product")
@@ -864,8 +870,8 @@ def add_part(
 def remove_part(part: RepairPart, actor: User) -> None:
     """Take a part off the ticket and put it back in stock (ledger row of its own)."""
     ticket = part.ticket
-    _require_work(ticket, actor)
     _hold_open(ticket)
+    _require_work(ticket, actor)
     if part.removed_at is not None:
         raise DomainError("That part was removed already.")
     part.removed_at = utcnow()
@@ -1147,8 +1153,10 @@ def set_discount(
         + figures.labour_centavos
         + figures.parts_centavos
     )
-    room = gross - figures.waived_centavos  # a waiver has taken its share already
-    if amount_centavos > room:
+    # A waiver has taken its share already; lowering a discount is always allowed
+    # (lines removed after a waiver can leave no room at all).
+    room = max(gross - figures.waived_centavos, 0)
+    if amount_centavos > room and amount_centavos > ticket.discount_centavos:
         raise DomainError(
             f"The discount is more than the charges ({format_pesos(room)}).",
             "discount",
@@ -1397,7 +1405,17 @@ def open_comeback(
 
 
 def reveal_passcode(ticket: RepairTicket, viewer: User) -> str | None:
-    """Return the device passcode for those who work the ticket, else None."""
+    """Return the device passcode for those who work the ticket, else None.
+
+    Raises DecryptionError (and logs it for the owner) when the passcode was stored
+    under an encryption key this server no longer has.
+    """
     if ticket.passcode_encrypted is None or not may_work(ticket, viewer):
         return None
-    return decrypt_text(ticket.passcode_encrypted)
+    try:
+        return decrypt_text(ticket.passcode_encrypted)
+    except DecryptionError:
+        logger.error(
+            "the passcode of %s cannot be decrypted with ENCRYPTION_KEY", ticket.number
+        )
+        raise

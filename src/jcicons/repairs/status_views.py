@@ -12,6 +12,7 @@ never cached nor sent on as a referrer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,9 +119,14 @@ def _render(
 
 
 def _asked_number() -> str:
-    """Return the rate-limit key of the ticket number being looked up."""
-    number = "".join(request.form.get("number", "").split()).upper()[:24]
-    return f"status-ticket:{number}"
+    """Return the rate-limit key of the ticket number being looked up.
+
+    Only the letters, digits and dashes of a ticket number count, upper-cased: any
+    spelling that the look-up would match (spaces, control characters the form
+    strips, lower case) shares the one key, so it cannot dodge the budget.
+    """
+    number = re.sub(r"[^A-Z0-9-]", "", request.form.get("number", "").upper())
+    return f"status-ticket:{number[:24]}"
 
 
 def _missed(_response: Response) -> bool:

@@ -827,6 +827,11 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
         form.renew_key_if_bad()
         return _refuse(ticket, "payment_form", form)
     key = form.key()
+    earlier = services.find_payment_by_key(key)
+    if earlier is not None and earlier.repair_ticket_id == ticket.id:
+        amount = format_pesos(earlier.amount_centavos)
+        flash(f"That payment of {amount} was recorded already.", "info")
+        return redirect(url_for("repairs.detail", ticket_id=ticket.id))
     try:
         row = commit_once(
             lambda: services.take_payment(
@@ -838,8 +843,12 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
     except DomainError as exc:
         db.session.rollback()
         _show_error(form, exc)
+        form.idempotency_key.data = new_form_key()  # a refusal recorded nothing
         return _refuse(_ticket_or_404(ticket_id), "payment_form", form)
-    flash(f"Payment of {format_pesos(row.amount_centavos)} recorded.", "success")
+    if row.repair_ticket_id != ticket.id:  # the same form raced onto two tickets
+        flash("This form is out of date: open the ticket again.", "danger")
+    else:
+        flash(f"Payment of {format_pesos(row.amount_centavos)} recorded.", "success")
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
 
 

@@ -4,7 +4,8 @@ A payment row may belong to a repair ticket, a customer's open balance counts wh
 tickets released on credit still owe, and the daily summary counts the devices
 released. Repairs builds on sales, never the other way round, so repairs hands
 sales these three selects when the app is made (`register_repair_accounts`).
-Until then (a script that loads sales alone) repairs count as nothing.
+Asking before that is a programming error, raised: a credit limit must never be
+checked as if no repair were owed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, false
+from sqlalchemy import ColumnElement, Select
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,6 @@ class RepairAccounts:
     released_between: Callable[[datetime, datetime], int]
 
 
-NO_REPAIRS = RepairAccounts(
-    totals=lambda _family: RepairTotals(),
-    payments_of=lambda _family: false(),
-    released_between=lambda _start, _end: 0,
-)
 _registered: list[RepairAccounts] = []
 
 
@@ -48,5 +44,7 @@ def register_repair_accounts(accounts: RepairAccounts) -> None:
 
 
 def repair_accounts() -> RepairAccounts:
-    """Return the registered repair selects, or ones that count nothing."""
-    return _registered[0] if _registered else NO_REPAIRS
+    """Return the registered repair selects (raise before the app is made)."""
+    if not _registered:
+        raise RuntimeError("repair accounts are not registered: use create_app()")
+    return _registered[0]

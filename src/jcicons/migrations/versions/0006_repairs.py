@@ -125,12 +125,6 @@ def upgrade():
         sa.Column("waive_reason", sa.String(length=500), nullable=False),
         sa.Column("technician_id", sa.Integer(), nullable=True),
         sa.Column("estimate_decision", sa.String(length=10), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=64), nullable=True),
-        sa.Column(
-            "estimate_requested_at",
-            jcicons.db.UTCDateTime(timezone=True),
-            nullable=True,
-        ),
         sa.Column(
             "estimate_decided_at", jcicons.db.UTCDateTime(timezone=True), nullable=True
         ),
@@ -227,9 +221,6 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_tickets")),
         sa.UniqueConstraint("number", name=op.f("uq_repair_tickets_number")),
-        sa.UniqueConstraint(
-            "idempotency_key", name=op.f("uq_repair_tickets_idempotency_key")
-        ),
         sa.UniqueConstraint(
             "status_token", name=op.f("uq_repair_tickets_status_token")
         ),
@@ -408,12 +399,6 @@ def upgrade():
 
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("repair_ticket_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("idempotency_key", sa.String(length=64), nullable=True)
-        )
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_payments_idempotency_key"), ["idempotency_key"]
-        )
         batch_op.create_index(
             batch_op.f("ix_payments_repair_ticket_id"),
             ["repair_ticket_id"],
@@ -446,10 +431,6 @@ def downgrade():
             type_="foreignkey",
         )
         batch_op.drop_index(batch_op.f("ix_payments_repair_ticket_id"))
-        batch_op.drop_constraint(
-            batch_op.f("uq_payments_idempotency_key"), type_="unique"
-        )
-        batch_op.drop_column("idempotency_key")
         batch_op.drop_column("repair_ticket_id")
 
     with op.batch_alter_table("repair_services", schema=None) as batch_op:
