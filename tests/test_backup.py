@@ -16,7 +16,7 @@ from jcicons.auth.models import User
 from jcicons.backup import BackupError, create_backup, dump, read_backup, restore
 from jcicons.demo.build import build_demo
 from jcicons.extensions import db
-from jcicons.inventory.cli import integrity_problems
+from jcicons.integrity import integrity_problems
 
 PASSPHRASE = "kalamansi tricycle halo-halo"
 JCICONS = Path(sys.executable).with_name("jcicons")

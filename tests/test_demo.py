@@ -30,7 +30,7 @@ from jcicons.demo.repair_bulk import plan_repair_history
 from jcicons.demo.sales import create_demo_customers
 from jcicons.demo.serials import SerialMaker, ean13_digit, is_valid_imei
 from jcicons.extensions import db
-from jcicons.inventory.cli import integrity_problems
+from jcicons.integrity import integrity_problems
 from jcicons.inventory.models import (
     Category,
     MovementReason,

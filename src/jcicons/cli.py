@@ -98,7 +98,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(check_deploy)
 
-    from jcicons.inventory.cli import check_integrity
+    from jcicons.integrity import check_integrity
 
     app.cli.add_command(check_integrity)
 

@@ -8,6 +8,9 @@ number back: the sequence has no gaps and no repeats, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import BigInteger, String, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -53,3 +56,51 @@ def next_number(key: str) -> int:
         _ensure_row(key)
         value = db.session.execute(statement).scalar_one()
     return int(value)
+
+
+def counter_value(key: str) -> int:
+    """Return the last number a counter handed out (0 before the first)."""
+    value = db.session.get(Counter, key)
+    return int(value.value) if value is not None else 0
+
+
+def sequence_problems(
+    label: str, key: str, numbers: Iterable[str], prefix: str
+) -> list[str]:
+    """Return what keeps a counter's documents from being exactly 1 to its value.
+
+    `numbers` are the documents' numbers as printed, `prefix` what comes before
+    the count ("INV-" of INV-000042). A missing count is a gap; one above the
+    counter would be handed out again; one that is not a count is malformed.
+    """
+    last = counter_value(key)
+    seen: set[int] = set()
+    malformed: list[str] = []
+    for number in numbers:
+        count = number.removeprefix(prefix)
+        if number.startswith(prefix) and count.isdigit():
+            seen.add(int(count))
+        else:
+            malformed.append(number)
+    problems = []
+    missing = [n for n in range(1, last + 1) if n not in seen]
+    if missing:
+        problems.append(
+            f"{label}: the counter stands at {last}; missing: {_few(missing)}"
+        )
+    beyond = sorted(n for n in seen if not 1 <= n <= last)
+    if beyond:
+        problems.append(
+            f"{label}: outside 1 to {last}, so the counter would hand them out "
+            f"again: {_few(beyond)}"
+        )
+    if malformed:
+        problems.append(f"{label}: not numbered {prefix}N: {_few(sorted(malformed))}")
+    return problems
+
+
+def _few(items: list[Any]) -> str:
+    """Name up to five items and count the rest."""
+    shown = ", ".join(str(item) for item in items[:5])
+    rest = len(items) - 5
+    return f"{shown} and {rest} more" if rest > 0 else shown

@@ -1,4 +1,4 @@
-"""`jcicons check-integrity`: the ledger sums to on-hand, and nothing is negative."""
+"""`jcicons check-integrity`: every module's invariants, named when broken."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def test_sound_stock_passes(runner, ram):
     result = runner.invoke(args=["check-integrity"])
 
     assert result.exit_code == 0, result.output
-    assert "Stock is consistent: 1 product(s) checked." in result.output
+    assert "Stock: consistent, 1 product(s) checked." in result.output
+    assert "Sales and payments: consistent, 0 sale(s) checked." in result.output
 
 
 def test_on_hand_that_disagrees_with_the_ledger_fails(app, runner, ram):
@@ -72,3 +73,19 @@ def test_a_negative_on_hand_fails(app, runner, ram):
         "RAM-8 (product" in result.output
         and "on hand is negative (-1)" in result.output
     )
+
+
+def test_every_module_is_checked_and_named_in_the_report(app, runner, ram):
+    corrupt(app, "INSERT INTO counters (key, value) VALUES ('invoice', 1)")
+
+    result = runner.invoke(args=["check-integrity"])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Stock: consistent, 1 product(s) checked.",
+        "FAIL Invoices: the counter stands at 1; missing: 1",
+        "Sales and payments: 1 problem(s).",
+        "Repairs: consistent, 0 ticket(s) checked.",
+        "",
+        "1 problem(s) found.",
+    ]

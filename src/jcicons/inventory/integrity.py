@@ -1,23 +1,21 @@
-"""`jcicons check-integrity`: prove that the stock ledger and on-hand agree."""
+"""The stock invariants `jcicons check-integrity` proves."""
 
 from __future__ import annotations
 
-import sys
-
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from jcicons.extensions import db
-from jcicons.inventory.models import Product, SerialStatus, SerialUnit
+from jcicons.inventory.models import Product, Receiving, SerialStatus, SerialUnit
 from jcicons.inventory.stock import ledger_mismatches
+from jcicons.numbering import sequence_problems
 
 
-def integrity_problems() -> list[str]:
+def stock_problems() -> list[str]:
     """Return one sentence per broken stock invariant (empty when all hold).
 
     The ledger sums to on-hand for every product; no on-hand is negative; a
-    serialized product has exactly as many units in stock as it has on hand.
+    serialized product has exactly as many units in stock as it has on hand;
+    receivings are numbered RCV-1 to the counter without a gap.
     """
     problems = [
         f"{sku} (product {product_id}): on hand {on_hand}, but the ledger sums to "
@@ -51,18 +49,7 @@ def integrity_problems() -> list[str]:
         "units are in stock"
         for product_id, sku, on_hand, count in serial_gaps
     ]
+    problems += sequence_problems(
+        "Receivings", "receiving", db.session.scalars(select(Receiving.number)), "RCV-"
+    )
     return problems
-
-
-@click.command("check-integrity")
-@with_appcontext
-def check_integrity() -> None:
-    """Check stock: ledger sums, no negative on-hand, serial units; exit 0 if sound."""
-    products = db.session.scalar(select(func.count()).select_from(Product)) or 0
-    problems = integrity_problems()
-    for problem in problems:
-        click.echo(f"FAIL {problem}")
-    if problems:
-        click.echo(f"\n{len(problems)} stock problem(s) found.")
-        sys.exit(1)
-    click.echo(f"Stock is consistent: {products} product(s) checked.")
