@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, String, insert, update
+from sqlalchemy import BigInteger, String, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,8 +60,8 @@ def next_number(key: str) -> int:
 
 def counter_value(key: str) -> int:
     """Return the last number a counter handed out (0 before the first)."""
-    value = db.session.get(Counter, key)
-    return int(value.value) if value is not None else 0
+    value = db.session.scalar(select(Counter.value).where(Counter.key == key))
+    return int(value or 0)
 
 
 def sequence_problems(
@@ -71,14 +71,15 @@ def sequence_problems(
 
     `numbers` are the documents' numbers as printed, `prefix` what comes before
     the count ("INV-" of INV-000042). A missing count is a gap; one above the
-    counter would be handed out again; one that is not a count is malformed.
+    counter would be handed out again; one that is not a count from 1 up is
+    malformed.
     """
     last = counter_value(key)
     seen: set[int] = set()
     malformed: list[str] = []
     for number in numbers:
         count = number.removeprefix(prefix)
-        if number.startswith(prefix) and count.isdigit():
+        if number.startswith(prefix) and count.isdigit() and int(count) > 0:
             seen.add(int(count))
         else:
             malformed.append(number)
@@ -88,10 +89,10 @@ def sequence_problems(
         problems.append(
             f"{label}: the counter stands at {last}; missing: {_few(missing)}"
         )
-    beyond = sorted(n for n in seen if not 1 <= n <= last)
+    beyond = sorted(n for n in seen if n > last)
     if beyond:
         problems.append(
-            f"{label}: outside 1 to {last}, so the counter would hand them out "
+            f"{label}: above the counter's {last}, so it would hand them out "
             f"again: {_few(beyond)}"
         )
     if malformed:

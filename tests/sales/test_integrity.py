@@ -215,7 +215,7 @@ def test_a_number_above_the_counter_is_named(history):
 
     assert problems == [
         "Credit memos: the counter stands at 1; missing: 1",
-        "Credit memos: outside 1 to 1, so the counter would hand them out again: 9",
+        "Credit memos: above the counter's 1, so it would hand them out again: 9",
     ]
 
 
