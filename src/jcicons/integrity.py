@@ -49,7 +49,7 @@ def check_integrity() -> None:
         if problems:
             click.echo(f"{label}: {len(problems)} problem(s).")
         else:
-            click.echo(f"{label}: consistent, {rows} {rows_name} checked.")
+            click.echo(f"{label}: consistent, {rows:,} {rows_name} checked.")
         failed += len(problems)
     if failed:
         click.echo(f"\n{failed} problem(s) found.")
