@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, select, update
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -27,6 +27,11 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 def sql_in(values: type[StrEnum]) -> str:
     """Return an enum's values as an SQL list for a CHECK constraint: 'A', 'B'."""
     return ", ".join(f"'{value.value}'" for value in values)
+
+
+def sum_or_zero(value: Any) -> Any:
+    """Return SUM(value) that reads 0, not NULL, when no row is summed."""
+    return func.coalesce(func.sum(value), 0)
 
 
 def contains_pattern(term: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from jcicons.clock import shop_zone
+from jcicons.db import sum_or_zero
 from jcicons.demo.catalogue import ADJUSTMENT_NOTES, CATEGORIES, ProductSpec
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
@@ -107,9 +108,7 @@ def count_rows() -> dict[str, int]:
             or 0
         )
 
-    units = db.session.scalar(
-        select(func.coalesce(func.sum(ReceivingLine.quantity), 0))
-    )
+    units = db.session.scalar(select(sum_or_zero(ReceivingLine.quantity)))
     return {
         "categories": count(Category),
         "products": count(Product),

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.clock import business_day_bounds
-from jcicons.db import contains_pattern
+from jcicons.db import contains_pattern, sum_or_zero
 from jcicons.extensions import db
 from jcicons.inventory.models import (
     Category,
@@ -224,9 +224,9 @@ def stock_value_centavos() -> int:
     """Return the value of all goods on hand at moving-average cost."""
     return int(
         db.session.scalar(
-            select(
-                func.coalesce(func.sum(Product.on_hand * Product.cost_centavos), 0)
-            ).where(Product.is_service.is_(False))
+            select(sum_or_zero(Product.on_hand * Product.cost_centavos)).where(
+                Product.is_service.is_(False)
+            )
         )
         or 0
     )

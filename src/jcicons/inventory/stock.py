@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from jcicons.db import sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import MovementReason, Product, SerialUnit, StockMovement
@@ -156,7 +157,7 @@ def ledger_mismatches() -> list[tuple[int, str, int, int]]:
     ledger = (
         select(
             StockMovement.product_id,
-            func.coalesce(func.sum(StockMovement.quantity), 0).label("total"),
+            sum_or_zero(StockMovement.quantity).label("total"),
         )
         .group_by(StockMovement.product_id)
         .subquery()

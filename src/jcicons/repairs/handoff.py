@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from jcicons.customers.scopes import register_tech_customers
+from jcicons.db import sum_or_zero
 from jcicons.extensions import db
 from jcicons.repairs.models import RepairStatus, RepairTicket
 from jcicons.sales.models import Payment
@@ -31,7 +32,7 @@ def repair_totals(family: Select[tuple[int]]) -> RepairTotals:
     charges can still change.
     """
     paid = (
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        select(sum_or_zero(Payment.amount_centavos))
         .where(Payment.repair_ticket_id == RepairTicket.id)
         .correlate(RepairTicket)
         .scalar_subquery()
@@ -48,13 +49,10 @@ def repair_totals(family: Select[tuple[int]]) -> RepairTotals:
     released = and_(per_ticket.c.released, per_ticket.c.charges.is_not(None))
     charged, paid_total, owed = db.session.execute(
         select(
-            func.coalesce(func.sum(case((released, per_ticket.c.charges), else_=0)), 0),
-            func.coalesce(func.sum(per_ticket.c.paid), 0),
-            func.coalesce(
-                func.sum(
-                    case((released, per_ticket.c.charges - per_ticket.c.paid), else_=0)
-                ),
-                0,
+            sum_or_zero(case((released, per_ticket.c.charges), else_=0)),
+            sum_or_zero(per_ticket.c.paid),
+            sum_or_zero(
+                case((released, per_ticket.c.charges - per_ticket.c.paid), else_=0)
             ),
         )
     ).one()

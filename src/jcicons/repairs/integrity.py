@@ -9,10 +9,10 @@ the passcode; ticket numbers run without a gap within each year.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
+from jcicons.db import sum_or_zero
 from jcicons.extensions import db
 from jcicons.inventory.models import StockMovement
 from jcicons.numbering import Counter, sequence_problems
@@ -23,10 +23,6 @@ from jcicons.sales.models import Payment
 COUNTER_PREFIX = "repair_ticket:"
 
 
-def _sum(column: Any) -> Any:
-    return func.coalesce(func.sum(column), 0)
-
-
 def repair_problems() -> list[str]:
     """Return one sentence per broken repair invariant (empty when all hold)."""
     return _parts_problems() + _release_problems() + _number_problems()
@@ -35,7 +31,11 @@ def repair_problems() -> list[str]:
 def _parts_problems() -> list[str]:
     """Per ticket and product, the ledger took out what the ticket's parts hold."""
     on_ticket = db.session.execute(
-        select(RepairPart.ticket_id, RepairPart.product_id, _sum(RepairPart.quantity))
+        select(
+            RepairPart.ticket_id,
+            RepairPart.product_id,
+            sum_or_zero(RepairPart.quantity),
+        )
         .where(RepairPart.removed_at.is_(None))
         .group_by(RepairPart.ticket_id, RepairPart.product_id)
     )
@@ -46,7 +46,7 @@ def _parts_problems() -> list[str]:
         select(
             StockMovement.reference_id,
             StockMovement.product_id,
-            _sum(StockMovement.quantity),
+            sum_or_zero(StockMovement.quantity),
         )
         .where(StockMovement.reference_type == "repair")
         .group_by(StockMovement.reference_id, StockMovement.product_id)
@@ -76,7 +76,10 @@ def _release_problems() -> list[str]:
     """Released tickets keep their charges and were settled or put on credit; open
     ones have no final charges; no released ticket keeps the passcode."""
     labour = (
-        select(RepairService.ticket_id, _sum(RepairService.price_centavos).label("c"))
+        select(
+            RepairService.ticket_id,
+            sum_or_zero(RepairService.price_centavos).label("c"),
+        )
         .where(RepairService.removed_at.is_(None))
         .group_by(RepairService.ticket_id)
         .subquery()
@@ -84,14 +87,18 @@ def _release_problems() -> list[str]:
     parts = (
         select(
             RepairPart.ticket_id,
-            _sum(RepairPart.unit_price_centavos * RepairPart.quantity).label("c"),
+            sum_or_zero(RepairPart.unit_price_centavos * RepairPart.quantity).label(
+                "c"
+            ),
         )
         .where(RepairPart.removed_at.is_(None))
         .group_by(RepairPart.ticket_id)
         .subquery()
     )
     paid = (
-        select(Payment.repair_ticket_id, _sum(Payment.amount_centavos).label("c"))
+        select(
+            Payment.repair_ticket_id, sum_or_zero(Payment.amount_centavos).label("c")
+        )
         .where(Payment.repair_ticket_id.is_not(None))
         .group_by(Payment.repair_ticket_id)
         .subquery()

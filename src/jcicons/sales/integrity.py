@@ -9,10 +9,9 @@ without a gap.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import and_, case, false, func, or_, select
 
+from jcicons.db import sum_or_zero
 from jcicons.extensions import db
 from jcicons.inventory.models import StockMovement
 from jcicons.numbering import sequence_problems
@@ -24,10 +23,6 @@ from jcicons.sales.models import (
     SaleLine,
     SaleStatus,
 )
-
-
-def _sum(column: Any) -> Any:
-    return func.coalesce(func.sum(column), 0)
 
 
 def sales_problems() -> list[str]:
@@ -69,10 +64,10 @@ def _figure_problems() -> list[str]:
     sums = (
         select(
             SaleLine.sale_id,
-            _sum(gross).label("gross"),
-            _sum(SaleLine.line_discount_centavos).label("line_discounts"),
-            _sum(SaleLine.sale_discount_centavos).label("sale_discount"),
-            _sum(SaleLine.net_centavos).label("net"),
+            sum_or_zero(gross).label("gross"),
+            sum_or_zero(SaleLine.line_discount_centavos).label("line_discounts"),
+            sum_or_zero(SaleLine.sale_discount_centavos).label("sale_discount"),
+            sum_or_zero(SaleLine.net_centavos).label("net"),
         )
         .group_by(SaleLine.sale_id)
         .subquery()
@@ -118,7 +113,7 @@ def _return_problems() -> list[str]:
     taken_back = (
         select(
             CreditMemoLine.sale_line_id,
-            _sum(CreditMemoLine.quantity).label("quantity"),
+            sum_or_zero(CreditMemoLine.quantity).label("quantity"),
         )
         .group_by(CreditMemoLine.sale_line_id)
         .subquery()
@@ -142,7 +137,10 @@ def _return_problems() -> list[str]:
         for number, sku, shown, counted in lines
     ]
     memo_lines = (
-        select(CreditMemoLine.memo_id, _sum(CreditMemoLine.amount_centavos).label("a"))
+        select(
+            CreditMemoLine.memo_id,
+            sum_or_zero(CreditMemoLine.amount_centavos).label("a"),
+        )
         .group_by(CreditMemoLine.memo_id)
         .subquery()
     )
@@ -162,13 +160,15 @@ def _balance_problems() -> list[str]:
     """Nothing is paid beyond a sale's total less its returns, no sale's net payment
     is below zero, and a void sale keeps nothing."""
     paid = (
-        select(Payment.sale_id, _sum(Payment.amount_centavos).label("paid"))
+        select(Payment.sale_id, sum_or_zero(Payment.amount_centavos).label("paid"))
         .where(Payment.sale_id.is_not(None))
         .group_by(Payment.sale_id)
         .subquery()
     )
     credited = (
-        select(CreditMemo.sale_id, _sum(CreditMemo.amount_centavos).label("amount"))
+        select(
+            CreditMemo.sale_id, sum_or_zero(CreditMemo.amount_centavos).label("amount")
+        )
         .group_by(CreditMemo.sale_id)
         .subquery()
     )
@@ -240,7 +240,7 @@ def _stock_problems() -> list[str]:
         select(
             SaleLine.sale_id,
             SaleLine.product_id,
-            _sum(SaleLine.quantity).label("quantity"),
+            sum_or_zero(SaleLine.quantity).label("quantity"),
         )
         .where(SaleLine.is_service.is_(false()))
         .group_by(SaleLine.sale_id, SaleLine.product_id)
@@ -250,7 +250,7 @@ def _stock_problems() -> list[str]:
         select(
             SaleLine.sale_id,
             SaleLine.product_id,
-            _sum(CreditMemoLine.quantity).label("quantity"),
+            sum_or_zero(CreditMemoLine.quantity).label("quantity"),
         )
         .join(SaleLine, SaleLine.id == CreditMemoLine.sale_line_id)
         .where(CreditMemoLine.restocked.is_(True))
@@ -261,7 +261,7 @@ def _stock_problems() -> list[str]:
         select(
             StockMovement.reference_id.label("sale_id"),
             StockMovement.product_id,
-            _sum(StockMovement.quantity).label("quantity"),
+            sum_or_zero(StockMovement.quantity).label("quantity"),
         )
         .where(StockMovement.reference_type == "sale")
         .group_by(StockMovement.reference_id, StockMovement.product_id)

@@ -19,7 +19,7 @@ from jcicons.audit.services import AuditFilter, audit_query
 from jcicons.auth.models import User
 from jcicons.clock import business_day_bounds, shop_today
 from jcicons.customers.queries import merged_family_ids
-from jcicons.db import contains_pattern
+from jcicons.db import contains_pattern, sum_or_zero
 from jcicons.extensions import db
 from jcicons.inventory.models import SerialUnit
 from jcicons.sales.models import (
@@ -53,7 +53,7 @@ class SaleFilter:
 
 def _paid_subquery() -> Any:
     return (
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        select(sum_or_zero(Payment.amount_centavos))
         .where(Payment.sale_id == Sale.id)
         .correlate(Sale)
         .scalar_subquery()
@@ -62,7 +62,7 @@ def _paid_subquery() -> Any:
 
 def _store_credit_subquery() -> Any:
     return (
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0))
+        select(sum_or_zero(Payment.amount_centavos))
         .where(
             Payment.sale_id == Sale.id,
             Payment.method == PaymentMethod.STORE_CREDIT.value,
@@ -74,7 +74,7 @@ def _store_credit_subquery() -> Any:
 
 def _returned_subquery() -> Any:
     return (
-        select(func.coalesce(func.sum(CreditMemo.amount_centavos), 0))
+        select(sum_or_zero(CreditMemo.amount_centavos))
         .where(CreditMemo.sale_id == Sale.id)
         .correlate(Sale)
         .scalar_subquery()
@@ -279,7 +279,7 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
     def total_of(value: Any, when: Any = None) -> Any:
         if when is not None:
             value = case((when, value), else_=0)
-        return func.coalesce(func.sum(value), 0)
+        return sum_or_zero(value)
 
     row = db.session.execute(
         select(
@@ -458,8 +458,8 @@ def list_cashier_cash(day: date) -> list[CashierCash]:
     rows = db.session.execute(
         select(
             Payment.received_by_id,
-            func.coalesce(func.sum(incoming), 0),
-            func.coalesce(func.sum(outgoing), 0),
+            sum_or_zero(incoming),
+            sum_or_zero(outgoing),
         )
         .where(Payment.created_at >= start, Payment.created_at < end)
         .where(Payment.method == PaymentMethod.CASH.value)
@@ -548,14 +548,14 @@ def daily_summary(day: date) -> DailySummary:
         if money_out:
             refunds[str(method)] = int(money_out)
     sales_count, sales_total = db.session.execute(
-        select(func.count(Sale.id), func.coalesce(func.sum(Sale.total_centavos), 0))
+        select(func.count(Sale.id), sum_or_zero(Sale.total_centavos))
         .where(Sale.created_at >= start, Sale.created_at < end)
         .where(Sale.status == SaleStatus.COMPLETED)
     ).one()
     returns_count, returns_total = db.session.execute(
         select(
             func.count(CreditMemo.id),
-            func.coalesce(func.sum(CreditMemo.amount_centavos), 0),
+            sum_or_zero(CreditMemo.amount_centavos),
         ).where(CreditMemo.created_at >= start, CreditMemo.created_at < end)
     ).one()
     voids = db.session.scalar(
@@ -591,7 +591,7 @@ def daily_summary(day: date) -> DailySummary:
 def _repair_money(start: datetime, end: datetime) -> int:
     """Return the net money paid on (or refunded from) repair tickets in a window."""
     net = db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
+        select(sum_or_zero(Payment.amount_centavos)).where(
             Payment.repair_ticket_id.is_not(None),
             Payment.created_at >= start,
             Payment.created_at < end,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from jcicons.audit.services import record_audit
 from jcicons.clock import shop_today, utcnow
 from jcicons.customers.models import Customer
-from jcicons.db import lock_rows
+from jcicons.db import lock_rows, sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import (
@@ -230,12 +230,10 @@ def sale_balance(sale: Sale) -> int:
     if sale.status == SaleStatus.VOID:
         return 0
     paid = db.session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
-            Payment.sale_id == sale.id
-        )
+        select(sum_or_zero(Payment.amount_centavos)).where(Payment.sale_id == sale.id)
     )
     returned = db.session.scalar(
-        select(func.coalesce(func.sum(CreditMemo.amount_centavos), 0)).where(
+        select(sum_or_zero(CreditMemo.amount_centavos)).where(
             CreditMemo.sale_id == sale.id
         )
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jcicons.audit.services import record_audit
+from jcicons.db import sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.money import format_pesos
@@ -55,7 +56,7 @@ def ticket_paid(ticket_id: int) -> int:
     """Return the ledger's net money for a ticket (payments less refunds)."""
     return int(
         db.session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_centavos), 0)).where(
+            select(sum_or_zero(Payment.amount_centavos)).where(
                 Payment.repair_ticket_id == ticket_id
             )
         )
