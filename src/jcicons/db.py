@@ -119,3 +119,15 @@ def lock_rows(
         )
     else:
         session.execute(select(key).where(*criteria).with_for_update())
+
+
+def hold_rows(
+    session: Session | scoped_session[Any], model: Any, *criteria: Any
+) -> None:
+    """Lock rows (`lock_rows`) and forget what the session read before the lock.
+
+    What the decision then reads is what the writer before it committed, not the
+    objects this session loaded earlier.
+    """
+    lock_rows(session, model, *criteria)
+    session.expire_all()

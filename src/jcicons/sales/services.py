@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from jcicons.audit.services import record_audit
 from jcicons.clock import shop_today, utcnow
 from jcicons.customers.models import Customer
-from jcicons.db import lock_rows, sum_or_zero
+from jcicons.db import hold_rows, sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.models import (
@@ -501,8 +501,7 @@ def _hold(model: Any, row_id: int) -> None:
     Two cashiers collecting on one balance, or returning and voiding one sale, take
     turns: the second decides on what the first committed.
     """
-    lock_rows(db.session, model, model.id == row_id)
-    db.session.expire_all()
+    hold_rows(db.session, model, model.id == row_id)
 
 
 def collect_payment(sale: Sale, payment: PaymentInput, actor: User) -> Payment:

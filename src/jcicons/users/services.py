@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from jcicons.audit.services import record_audit
 from jcicons.auth.models import User
 from jcicons.auth.services import end_user_sessions, set_password, validate_new_password
-from jcicons.db import lock_rows
+from jcicons.db import hold_rows
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.security.capabilities import Role
@@ -75,8 +75,7 @@ def count_active_admins() -> int:
     PostgreSQL, the write lock on SQLite), so the second sees the first's change and
     the last active ADMIN stays.
     """
-    lock_rows(db.session, User, User.role == Role.ADMIN.value)
-    db.session.expire_all()
+    hold_rows(db.session, User, User.role == Role.ADMIN.value)
     admin_ids = db.session.scalars(
         select(User.id)
         .where(User.role == Role.ADMIN.value, User.is_active.is_(True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jcicons.db import lock_rows
+from jcicons.db import hold_rows
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.repairs.models import (
@@ -137,8 +137,7 @@ def hold_ticket(ticket: RepairTicket) -> None:
     other's stale figures; who may act is checked after the hold, against the
     technician a reassignment may just have changed.
     """
-    lock_rows(db.session, RepairTicket, RepairTicket.id == ticket.id)
-    db.session.expire_all()
+    hold_rows(db.session, RepairTicket, RepairTicket.id == ticket.id)
 
 
 def hold_open_ticket(ticket: RepairTicket) -> None:
