@@ -27,7 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from jcicons.extensions import db
-from jcicons.repairs.models import CONDITION_CHECKS, RepairStatus, RepairTicket
+from jcicons.repairs.models import CONDITION_CHECKS, RepairStatus
 from jcicons.repairs.printing import (
     INTAKE_BOXES,
     INTAKE_FORM,
@@ -42,9 +42,8 @@ from jcicons.repairs.printing import (
     status_lookup_url,
     status_url,
 )
-from jcicons.repairs.queries import get_visible_ticket, ticket_payments
-from jcicons.repairs.services import ticket_figures
-from jcicons.repairs.views import bp, shows_details
+from jcicons.repairs.services import ticket_money
+from jcicons.repairs.views import bp, shows_details, ticket_or_404
 from jcicons.sales.models import METHOD_LABELS
 from jcicons.sales.receipts import (
     asked_paper,
@@ -57,25 +56,15 @@ from jcicons.security.capabilities import requires, signed_in_user
 from jcicons.settings.services import RECEIPT_FORMATS, current_settings
 
 
-def _ticket_or_404(ticket_id: int) -> RepairTicket:
-    ticket = get_visible_ticket(signed_in_user(), ticket_id)
-    if ticket is None:
-        abort(404)
-    return ticket
-
-
-def _methods() -> dict[str, str]:
-    return {method.value: label for method, label in METHOD_LABELS.items()}
-
-
 @bp.get("/<int:ticket_id>/intake-form")
 @requires("repairs.view")
 def intake_form(ticket_id: int) -> ResponseReturnValue:
     """Print the intake form and claim stub (?paper=A4|half); reprints say so."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     settings = current_settings()
     paper = choose_intake_paper(request.args.get("paper"), settings)
     show_details = shows_details(ticket)
+    figures, payments = ticket_money(ticket) if show_details else (None, [])
     texts = intake_texts(ticket, settings, paper)
     link = status_url(ticket)
     return render_template(
@@ -92,9 +81,9 @@ def intake_form(ticket_id: int) -> ResponseReturnValue:
         },
         money=peso_formatter(settings),
         show_details=show_details,
-        figures=ticket_figures(ticket) if show_details else None,
-        payments=ticket_payments(ticket.id) if show_details else [],
-        methods=_methods(),
+        figures=figures,
+        payments=payments,
+        methods=METHOD_LABELS,
         condition_checks=CONDITION_CHECKS,
         texts=texts,
         boxes=INTAKE_BOXES[paper],
@@ -108,7 +97,7 @@ def intake_form(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.view_details")
 def release_receipt(ticket_id: int) -> ResponseReturnValue:
     """Print a released device's receipt (?paper=80mm|58mm|A4); reprints say so."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     if not shows_details(ticket):
         abort(403)  # a TECH's receipt is for the tickets assigned to them
     if ticket.status != RepairStatus.RELEASED:
@@ -120,8 +109,7 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
         return redirect(url_for("repairs.detail", ticket_id=ticket.id))
     settings = current_settings()
     paper = paper_for_this_computer(settings)
-    payments = ticket_payments(ticket.id)
-    figures = ticket_figures(ticket)
+    figures, payments = ticket_money(ticket)
     page = render_template(
         "repairs/release_receipt.html",
         ticket=ticket,
@@ -134,7 +122,7 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
         figures=figures,
         payments=payments,
         credit_centavos=credit_at_release(ticket, payments, figures),
-        methods=_methods(),
+        methods=METHOD_LABELS,
     )
     return remember_paper(make_response(page), paper)
 
@@ -143,7 +131,7 @@ def release_receipt(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.view")
 def print_intake_form(ticket_id: int) -> ResponseReturnValue:
     """Record that the intake form is being printed; answer with its copy number."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     copy = record_print(
         ticket, INTAKE_FORM, asked_paper(choose_intake_paper), signed_in_user()
     )
@@ -155,7 +143,7 @@ def print_intake_form(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.view_details")
 def print_release_receipt(ticket_id: int) -> ResponseReturnValue:
     """Record that the release receipt is being printed; answer with its copy."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     if not shows_details(ticket):
         abort(403)
     if ticket.status != RepairStatus.RELEASED:

@@ -75,7 +75,6 @@ from jcicons.repairs.queries import (
     TicketFilter,
     get_visible_ticket,
     paid_by_ticket,
-    ticket_payments,
     tickets_query,
     unclaimed_query,
     visible_tickets,
@@ -101,7 +100,8 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _ticket_or_404(ticket_id: int) -> RepairTicket:
+def ticket_or_404(ticket_id: int) -> RepairTicket:
+    """Return the ticket the signed-in user may see, or answer 404."""
     ticket = get_visible_ticket(signed_in_user(), ticket_id)
     if ticket is None:
         abort(404)
@@ -492,17 +492,18 @@ def _render_ticket(
     forms = _forms(ticket, show_money)
     forms.update(replaced)
     actor = signed_in_user()
+    figures, payments = services.ticket_money(ticket) if show_money else (None, [])
     return render_template(
         "repairs/detail.html",
         ticket=ticket,
-        figures=services.ticket_figures(ticket) if show_money else None,
-        payments=ticket_payments(ticket.id) if show_money else [],
+        figures=figures,
+        payments=payments,
         show_money=show_money,
         may_work=services.may_work(ticket, actor),
         passcode=passcode,
         refusal=refusal or [],
         event_note=_event_note if show_money else _event_note_without_money,
-        method_labels={m.value: label for m, label in METHOD_LABELS.items()},
+        method_labels=METHOD_LABELS,
         releasable=RepairStatus(ticket.status) in services.RELEASABLE,
         **forms,
     ), status_code
@@ -531,14 +532,14 @@ def _refuse(
 @requires("repairs.view")
 def detail(ticket_id: int) -> ResponseReturnValue:
     """Show a ticket: device, customer, work, money and the timeline."""
-    return _render_ticket(_ticket_or_404(ticket_id))
+    return _render_ticket(ticket_or_404(ticket_id))
 
 
 @bp.post("/<int:ticket_id>/passcode")
 @requires("repairs.work")
 def passcode(ticket_id: int) -> ResponseReturnValue:
     """Show the device passcode to whoever works the ticket; each look is audited."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     try:
         secret = services.reveal_passcode(ticket, signed_in_user())
     except DecryptionError:
@@ -579,7 +580,7 @@ def _act(
         action()
     except DomainError as exc:
         db.session.rollback()
-        ticket = _ticket_or_404(ticket.id)
+        ticket = ticket_or_404(ticket.id)
         _show_error(form, exc)
         return _refuse(ticket, form_name, form)
     db.session.commit()
@@ -597,7 +598,7 @@ def _act(
 @requires("repairs.work")
 def change_status(ticket_id: int) -> ResponseReturnValue:
     """Move the ticket along the workflow."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = StatusForm(prefix="status")
     form.status.choices = _status_choices(ticket)
     target = form.status.data or ""
@@ -644,7 +645,7 @@ def _tell_customer_ready(ticket_id: int) -> None:
 @requires("repairs.work")
 def add_note(ticket_id: int) -> ResponseReturnValue:
     """Add a note to the timeline (work on the ticket: ADMIN or its own TECH)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     if not services.may_work(ticket, signed_in_user()):
         abort(403)
     form = NoteForm(prefix="note")
@@ -661,7 +662,7 @@ def add_note(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.work")
 def diagnosis(ticket_id: int) -> ResponseReturnValue:
     """Record the diagnosis."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = DiagnosisForm(prefix="diag")
     return _act(
         ticket,
@@ -678,7 +679,7 @@ def diagnosis(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.assign")
 def assign(ticket_id: int) -> ResponseReturnValue:
     """Assign or reassign the technician."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = AssignForm(prefix="assign")
     form.technician_id.choices = _technician_choices("Unassigned")
     chosen = form.technician_id.data or ""
@@ -696,7 +697,7 @@ def assign(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.take")
 def take(ticket_id: int) -> ResponseReturnValue:
     """A TECH takes an unassigned ticket."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = NoteForm(prefix="take")
     del form.note
     return _act(
@@ -712,7 +713,7 @@ def take(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.work")
 def add_service(ticket_id: int) -> ResponseReturnValue:
     """Add a labour line from the catalogue."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = ServiceLineForm(prefix="service")
     form.service_type_id.choices = _service_choices(shows_details(ticket))
     service_id = _int_or_none(form.service_type_id.data)
@@ -734,7 +735,7 @@ def add_service(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.work")
 def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
     """Take a labour line off."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     line = _line_or_404(RepairService, line_id, ticket)
     form = ConfirmForm(prefix="rm")
     return _act(
@@ -750,7 +751,7 @@ def remove_service(ticket_id: int, line_id: int) -> ResponseReturnValue:
 @requires("repairs.work")
 def add_part(ticket_id: int) -> ResponseReturnValue:
     """Use a part from stock (by SKU or barcode)."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = PartForm(prefix="part")
     product = find_by_code(form.product_code.data or "")
     if product is None and form.product_id.data:
@@ -783,7 +784,7 @@ def add_part(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.work")
 def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
     """Put a part back in stock."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     part = _line_or_404(RepairPart, part_id, ticket)
     form = ConfirmForm(prefix="rm")
     return _act(
@@ -799,7 +800,7 @@ def remove_part(ticket_id: int, part_id: int) -> ResponseReturnValue:
 @requires("repairs.view")
 def estimate(ticket_id: int) -> ResponseReturnValue:
     """Record the customer's approval or decline of the estimate."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     if not (services.may_work(ticket, signed_in_user()) or can("repairs.collect")):
         abort(403)
     form = EstimateForm(prefix="estimate")
@@ -821,7 +822,7 @@ def estimate(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.collect")
 def take_payment(ticket_id: int) -> ResponseReturnValue:
     """Take a payment or deposit."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = PaymentForm(prefix="pay")
     if not form.validate_on_submit():
         form.renew_key_if_bad()
@@ -844,7 +845,7 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
         db.session.rollback()
         _show_error(form, exc)
         form.idempotency_key.data = new_form_key()  # a refusal recorded nothing
-        return _refuse(_ticket_or_404(ticket_id), "payment_form", form)
+        return _refuse(ticket_or_404(ticket_id), "payment_form", form)
     if row.repair_ticket_id != ticket.id:  # the same form raced onto two tickets
         flash("This form is out of date: open the ticket again.", "danger")
     else:
@@ -859,7 +860,7 @@ def discount(ticket_id: int) -> ResponseReturnValue:
     from jcicons.sales.services import DiscountNeedsApproval
     from jcicons.sales.views.pos import _approver
 
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = DiscountForm(prefix="discount")
     if not form.validate_on_submit():
         return _refuse(ticket, "discount_form", form)
@@ -878,11 +879,11 @@ def discount(ticket_id: int) -> ResponseReturnValue:
     except DiscountNeedsApproval as exc:
         db.session.rollback()
         form.approver_username.errors = [exc.message]
-        return _refuse(_ticket_or_404(ticket_id), "discount_form", form)
+        return _refuse(ticket_or_404(ticket_id), "discount_form", form)
     except DomainError as exc:
         db.session.rollback()
         form.discount.errors = [exc.message]
-        return _refuse(_ticket_or_404(ticket_id), "discount_form", form)
+        return _refuse(ticket_or_404(ticket_id), "discount_form", form)
     db.session.commit()
     flash("Discount saved.", "success")
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
@@ -895,7 +896,7 @@ def waive(ticket_id: int) -> ResponseReturnValue:
     from jcicons.sales.models import PaymentMethod
     from jcicons.sales.services import PaymentInput
 
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = _waive_form(request.form)
 
     def run() -> None:
@@ -922,7 +923,7 @@ def refund(ticket_id: int) -> ResponseReturnValue:
     from jcicons.sales.models import PaymentMethod
     from jcicons.sales.services import PaymentInput
 
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = RefundForm(prefix="refund")
 
     def run() -> None:
@@ -943,7 +944,7 @@ def refund(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.collect")
 def release(ticket_id: int) -> ResponseReturnValue:
     """Hand the device back to the customer."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = ReleaseForm(prefix="release")
     return _act(
         ticket,
@@ -966,7 +967,7 @@ def release(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.manage")
 def reopen(ticket_id: int) -> ResponseReturnValue:
     """ADMIN reopens a cancelled, unrepairable or pulled-out ticket."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = ReasonForm(prefix="reopen")
     return _act(
         ticket,
@@ -983,7 +984,7 @@ def reopen(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.create")
 def comeback(ticket_id: int) -> ResponseReturnValue:
     """Open a warranty comeback linked to this ticket."""
-    ticket = _ticket_or_404(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = ComebackForm(prefix="comeback")
     if not form.validate_on_submit():
         return _refuse(ticket, "comeback_form", form)
@@ -992,7 +993,7 @@ def comeback(ticket_id: int) -> ResponseReturnValue:
     except DomainError as exc:
         db.session.rollback()
         form.problem.errors = [exc.message]
-        return _refuse(_ticket_or_404(ticket_id), "comeback_form", form)
+        return _refuse(ticket_or_404(ticket_id), "comeback_form", form)
     db.session.commit()
     flash(f"Comeback ticket {new.number} is open under warranty.", "success")
     if get_visible_ticket(signed_in_user(), new.id) is None:

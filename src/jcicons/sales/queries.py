@@ -328,7 +328,7 @@ class CustomerMoney:
     sales: Any
     sale_rows: list[CustomerSaleRow]
     payments: Any
-    method_labels: dict[str, str]
+    method_labels: dict[PaymentMethod, str]
 
 
 def customer_money(
@@ -371,7 +371,7 @@ def customer_money(
         sales=sales,
         sale_rows=rows,
         payments=payments,
-        method_labels={str(method): label for method, label in METHOD_LABELS.items()},
+        method_labels=METHOD_LABELS,
     )
 
 

@@ -41,6 +41,7 @@ from jcicons.repairs.services.money import (
     set_discount,
     take_payment,
     ticket_figures,
+    ticket_money,
     ticket_paid,
     waive_charges,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "take_payment",
     "take_ticket",
     "ticket_figures",
+    "ticket_money",
     "ticket_paid",
     "update_service_type",
     "waive_charges",

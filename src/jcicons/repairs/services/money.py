@@ -19,6 +19,7 @@ from jcicons.repairs.models import (
     RepairStatus,
     RepairTicket,
 )
+from jcicons.repairs.queries import ticket_payments
 from jcicons.repairs.services.rules import (
     RELEASABLE,
     hold_open_ticket,
@@ -83,6 +84,13 @@ def ticket_figures(ticket: RepairTicket, paid: int | None = None) -> TicketFigur
         paid_centavos=paid,
         balance_centavos=charges - paid,
     )
+
+
+def ticket_money(ticket: RepairTicket) -> tuple[TicketFigures, list[Payment]]:
+    """Return a ticket's figures and its ledger rows, from one read of the ledger."""
+    payments = ticket_payments(ticket.id)
+    paid = sum(payment.amount_centavos for payment in payments)
+    return ticket_figures(ticket, paid), payments
 
 
 def _check_payment(payment: Any) -> None:

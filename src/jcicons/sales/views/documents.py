@@ -48,7 +48,8 @@ logger = logging.getLogger(__name__)
 SALES_PER_PAGE = 50
 
 
-def _sale_or_404(sale_id: int) -> Sale:
+def sale_or_404(sale_id: int) -> Sale:
+    """Return the sale, or answer 404."""
     sale = get_sale(sale_id)
     if sale is None:
         abort(404)
@@ -182,14 +183,14 @@ def _render_detail(
 @requires("sales.view")
 def detail(sale_id: int) -> ResponseReturnValue:
     """Show one invoice: lines, totals, payments, returns, balance and history."""
-    return _render_detail(_sale_or_404(sale_id))
+    return _render_detail(sale_or_404(sale_id))
 
 
 @bp.post("/<int:sale_id>/payments")
 @requires("sales.view")
 def collect(sale_id: int) -> ResponseReturnValue:
     """Take a payment on a sale's open balance."""
-    sale = _sale_or_404(sale_id)
+    sale = sale_or_404(sale_id)
     form = PaymentForm(store_credit=_has_customer(sale))
     if not form.validate_on_submit():
         return _render_detail(sale, form, 422)
@@ -204,7 +205,7 @@ def collect(sale_id: int) -> ResponseReturnValue:
     except DomainError as exc:
         db.session.rollback()
         form.amount.errors = [*form.amount.errors, exc.message]
-        return _render_detail(_sale_or_404(sale_id), form, 422)
+        return _render_detail(sale_or_404(sale_id), form, 422)
     db.session.commit()
     logger.info("payment on %s by %s", sale.number, current_user.username)
     flash(f"Payment recorded on {sale.number}.", "success")
@@ -215,7 +216,7 @@ def collect(sale_id: int) -> ResponseReturnValue:
 @requires("sales.return")
 def return_sale(sale_id: int) -> ResponseReturnValue:
     """Take items back against a sale and issue a credit memo."""
-    sale = _sale_or_404(sale_id)
+    sale = sale_or_404(sale_id)
     if sale.status == SaleStatus.VOID:
         flash("This sale is void: nothing can be returned.", "warning")
         return redirect(url_for("sales.detail", sale_id=sale.id))
@@ -236,7 +237,7 @@ def return_sale(sale_id: int) -> ResponseReturnValue:
             except DomainError as exc:
                 db.session.rollback()
                 form.form_errors.append(exc.message)
-                sale = _sale_or_404(sale_id)
+                sale = sale_or_404(sale_id)
             else:
                 db.session.commit()
                 flash(f"Return recorded as credit memo {memo.number}.", "success")
@@ -254,7 +255,7 @@ def return_sale(sale_id: int) -> ResponseReturnValue:
 @requires("sales.void")
 def void(sale_id: int) -> ResponseReturnValue:
     """Void a whole sale: restock it and refund its payments, with a reason."""
-    sale = _sale_or_404(sale_id)
+    sale = sale_or_404(sale_id)
     form = VoidForm()
     if not form.validate_on_submit():
         flash("Give the reason for voiding the sale.", "danger")

@@ -12,8 +12,8 @@ from flask import abort, jsonify, make_response, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 
 from jcicons.extensions import db
-from jcicons.sales.models import METHOD_LABELS, CreditMemo, Payment, Sale
-from jcicons.sales.queries import get_credit_memo, get_sale, get_user_names
+from jcicons.sales.models import METHOD_LABELS, CreditMemo, Payment
+from jcicons.sales.queries import get_credit_memo, get_user_names
 from jcicons.sales.receipts import (
     MEMO_TEMPLATES,
     TEMPLATES,
@@ -28,19 +28,9 @@ from jcicons.sales.receipts import (
     remember_paper,
 )
 from jcicons.sales.views import bp
+from jcicons.sales.views.documents import sale_or_404
 from jcicons.security.capabilities import requires, signed_in_user
 from jcicons.settings.services import current_settings
-
-
-def _methods() -> dict[str, str]:
-    return {method.value: label for method, label in METHOD_LABELS.items()}
-
-
-def _sale_or_404(sale_id: int) -> Sale:
-    sale = get_sale(sale_id)
-    if sale is None:
-        abort(404)
-    return sale
 
 
 def _memo_or_404(memo_id: int) -> CreditMemo:
@@ -54,7 +44,7 @@ def _memo_or_404(memo_id: int) -> CreditMemo:
 @requires("sales.view")
 def receipt(sale_id: int) -> ResponseReturnValue:
     """Show a sale's receipt (?paper=80mm|58mm|A4), marked REPRINT after a print."""
-    sale = _sale_or_404(sale_id)
+    sale = sale_or_404(sale_id)
     settings = current_settings()
     paper = paper_for_this_computer(settings)
     payments = [p for p in sale.payments if p.amount_centavos > 0]
@@ -68,7 +58,7 @@ def receipt(sale_id: int) -> ResponseReturnValue:
         shop=settings,
         money=peso_formatter(settings),
         payments=payments,
-        methods=_methods(),
+        methods=METHOD_LABELS,
         change_centavos=sum(p.change_centavos or 0 for p in payments),
         tendered_centavos=sum(p.tendered_centavos or 0 for p in payments),
     )
@@ -79,7 +69,7 @@ def receipt(sale_id: int) -> ResponseReturnValue:
 @requires("sales.view")
 def print_receipt(sale_id: int) -> ResponseReturnValue:
     """Record that the receipt is being printed; answer with its copy number."""
-    sale = _sale_or_404(sale_id)
+    sale = sale_or_404(sale_id)
     copy = record_print(sale, asked_paper(choose_format), signed_in_user())
     db.session.commit()
     return jsonify({"number": sale.number, "copy": copy})
@@ -106,7 +96,7 @@ def credit_memo(memo_id: int) -> ResponseReturnValue:
         shop=settings,
         money=peso_formatter(settings),
         refunds=_memo_refunds(memo),
-        methods=_methods(),
+        methods=METHOD_LABELS,
         names=get_user_names([memo.created_by_id]),
     )
     return remember_paper(make_response(page), paper)
