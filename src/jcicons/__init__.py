@@ -19,7 +19,9 @@ class StorableIntConverter(IntegerConverter):
     """`<int:...>` in every route: an id too large for a column is a 404, not a 500."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        from jcicons.forms import MAX_INTEGER
+
+        kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(map, *args, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -24,8 +25,9 @@ NAMING_CONVENTION = {
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
-def sql_in(values: type[StrEnum]) -> str:
-    """Return an enum's values as an SQL list for a CHECK constraint: 'A', 'B'."""
+def sql_in(values: Iterable[StrEnum]) -> str:
+    """Return enum values (an enum, or some of its members) as an SQL list for a
+    CHECK constraint: 'A', 'B'."""
     return ", ".join(f"'{value.value}'" for value in values)
 
 

@@ -27,6 +27,11 @@ SINGLE_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 MULTI_LINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def strip_spaces(value: Any) -> Any:
+    """Remove the spaces around a value (a field filter)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def strip_single_line(value: Any) -> Any:
     """Remove control characters (newlines included) from a one-line value."""
     return SINGLE_LINE_CONTROLS.sub("", value) if isinstance(value, str) else value

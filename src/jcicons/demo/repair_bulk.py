@@ -36,6 +36,7 @@ from jcicons.demo.serials import SerialMaker
 from jcicons.extensions import db
 from jcicons.numbering import next_number
 from jcicons.repairs.models import RepairEvent, RepairPart, RepairService, RepairTicket
+from jcicons.repairs.services.rules import TICKET_COUNTER, TICKET_PREFIX
 from jcicons.sales.models import Payment
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def _number(history: RepairHistory) -> None:
         ticket = history.tickets[index]
         year = ticket.plan.moment.astimezone(shop_zone()).year
         per_year[year] = per_year.get(year, 0) + 1
-        ticket.number = f"RT-{year}-{per_year[year]:05d}"
+        ticket.number = f"{TICKET_PREFIX}-{year}-{per_year[year]:05d}"
 
 
 def years_used(history: RepairHistory) -> dict[int, int]:
@@ -208,7 +209,7 @@ def renumber_year(history: RepairHistory, year: int, first: int) -> None:
         _, numbered, number = ticket.number.split("-")
         if int(numbered) != year:
             continue
-        ticket.number = f"RT-{year}-{int(number) + first - 1:05d}"
+        ticket.number = f"{TICKET_PREFIX}-{year}-{int(number) + first - 1:05d}"
         for use in ticket.part_uses:
             if use is not None:
                 use.note = ticket.number
@@ -251,7 +252,7 @@ def customer_rows(
 def claim_ticket_numbers(history: RepairHistory) -> None:
     """Take the history's ticket numbers from the per-year counters, as intake does."""
     for year, count in sorted(years_used(history).items()):
-        key = f"repair_ticket:{year}"
+        key = f"{TICKET_COUNTER}{year}"
         first = next_number(key)
         continue_counter(key, first + count - 1)
         renumber_year(history, year, first)

@@ -70,22 +70,6 @@ class Act(StrEnum):
     COMEBACK = "comeback"  # the customer returns under warranty: text = problem
 
 
-COUNTER_ACTS = frozenset(
-    {
-        Act.ESTIMATE,
-        Act.NOTE,
-        Act.DISCOUNT,
-        Act.WAIVE,
-        Act.SETTLE,
-        Act.RELEASE,
-        Act.RELEASE_ON_CREDIT,
-        Act.COLLECT,
-        Act.COMEBACK,
-        Act.REASSIGN,
-    }
-)
-
-
 @dataclass(frozen=True)
 class Step:
     """One dated thing done to a ticket; `value`, `text` and `amount` per `act`."""

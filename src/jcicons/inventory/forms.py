@@ -36,6 +36,7 @@ from jcicons.forms import (
     KeyedForm,
     strip_multi_line,
     strip_single_line,
+    strip_spaces,
 )
 from jcicons.inventory.models import (
     ADJUSTMENT_REASONS,
@@ -55,10 +56,6 @@ from jcicons.money import MoneyError, format_pesos, parse_pesos
 RECEIVING_LINES = 5  # empty lines offered without JavaScript
 MAX_RECEIVING_LINES = 200
 QUANTITY_MESSAGE = f"Use a whole number from 0 to {MAX_QUANTITY:,}."
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def split_lines(text: str | None) -> list[str]:
@@ -264,7 +261,7 @@ class ReceivingLineForm(Form):
 
     product = StringField(
         "Product (SKU or barcode)",
-        filters=[strip_single_line, _strip],
+        filters=[strip_single_line, strip_spaces],
         validators=[Optional(), Length(max=64)],
     )
     quantity = IntegerField(

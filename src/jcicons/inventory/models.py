@@ -83,7 +83,6 @@ ADJUSTMENT_REASONS = (
     MovementReason.FOUND,
     MovementReason.OTHER,
 )
-ADJUSTMENT_REASONS_SQL = ", ".join(f"'{reason.value}'" for reason in ADJUSTMENT_REASONS)
 
 
 class SerialStatus(StrEnum):
@@ -316,7 +315,9 @@ class StockAdjustment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "stock_adjustments"
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_not_zero"),
-        CheckConstraint(f"reason IN ({ADJUSTMENT_REASONS_SQL})", name="reason_known"),
+        CheckConstraint(
+            f"reason IN ({sql_in(ADJUSTMENT_REASONS)})", name="reason_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

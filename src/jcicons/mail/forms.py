@@ -21,15 +21,11 @@ from wtforms.validators import (
     Regexp,
 )
 
-from jcicons.forms import BaseForm, IntegerField
+from jcicons.forms import BaseForm, IntegerField, strip_spaces
 from jcicons.mail.models import SmtpSecurity
 
 PORT_MESSAGE = "Enter the port, a number from 1 to 65535 (usually 587 or 465)."
 ADDRESS_MESSAGE = "Enter a valid e-mail address, such as shop@jcicons.ph."
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class SmtpSettingsForm(BaseForm):
@@ -40,7 +36,7 @@ class SmtpSettingsForm(BaseForm):
 
     SMTP_HOST = StringField(
         "Mail server (SMTP host)",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[
             Optional(),
             Length(max=253),
@@ -71,7 +67,7 @@ class SmtpSettingsForm(BaseForm):
     )
     SMTP_USERNAME = StringField(
         "Username",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Length(max=254)],
         description="Often the full e-mail address. Leave empty if the server "
         "takes mail without signing in.",
@@ -87,13 +83,13 @@ class SmtpSettingsForm(BaseForm):
     clear_password = BooleanField("Remove the stored password")
     SMTP_SENDER_NAME = StringField(
         "Sender name",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Length(max=100)],
         description="The name customers see. Empty: the shop name.",
     )
     SMTP_SENDER_ADDRESS = StringField(
         "Sender address",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[Optional(), Length(max=254), Email(ADDRESS_MESSAGE)],
         description="The address the shop's e-mail comes from.",
         render_kw={"type": "email"},
@@ -128,7 +124,7 @@ class SendTestEmailForm(BaseForm):
 
     recipient = StringField(
         "Send a test e-mail to",
-        filters=[_strip],
+        filters=[strip_spaces],
         validators=[
             DataRequired("Enter the address to send the test e-mail to."),
             Length(max=254),

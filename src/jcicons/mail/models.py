@@ -63,8 +63,3 @@ class EmailLog(db.Model):  # type: ignore[name-defined]
         ForeignKey("users.id", ondelete="SET NULL")
     )
     actor_username: Mapped[str] = mapped_column(String(64), nullable=False)
-
-    @property
-    def is_sent(self) -> bool:
-        """Return True when the mail server accepted the message."""
-        return self.status == EmailStatus.SENT

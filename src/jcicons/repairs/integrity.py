@@ -17,10 +17,8 @@ from jcicons.extensions import db
 from jcicons.inventory.models import StockMovement
 from jcicons.numbering import Counter, sequence_problems
 from jcicons.repairs.models import RepairPart, RepairService, RepairStatus, RepairTicket
-from jcicons.repairs.services.rules import TICKET_PREFIX
+from jcicons.repairs.services.rules import TICKET_COUNTER, TICKET_PREFIX
 from jcicons.sales.models import Payment
-
-COUNTER_PREFIX = "repair_ticket:"
 
 
 def repair_problems() -> list[str]:
@@ -156,15 +154,15 @@ def _number_problems() -> list[str]:
         year, _, _ = rest.partition("-")
         by_year[year].append(number)
     counted = db.session.scalars(
-        select(Counter.key).where(Counter.key.startswith(COUNTER_PREFIX))
+        select(Counter.key).where(Counter.key.startswith(TICKET_COUNTER))
     )
     for key in counted:
-        by_year.setdefault(key.removeprefix(COUNTER_PREFIX), [])
+        by_year.setdefault(key.removeprefix(TICKET_COUNTER), [])
     problems = []
     for year, numbers in sorted(by_year.items()):
         problems += sequence_problems(
             f"Repair tickets of {year or '(no year)'}",
-            f"{COUNTER_PREFIX}{year}",
+            f"{TICKET_COUNTER}{year}",
             numbers,
             f"{TICKET_PREFIX}-{year}-",
         )

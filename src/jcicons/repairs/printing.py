@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 INTAKE_FORM = "repair.intake_print"
 RELEASE_RECEIPT = "repair.release_print"
-PAPER_NAMES = {INTAKE_FORM: "intake form", RELEASE_RECEIPT: "release receipt"}
 
 # The intake form prints on A4 or on half a sheet (A5); "A5" is taken for "half".
 INTAKE_PAPERS = ("A4", "half")

@@ -12,15 +12,12 @@ from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.repairs.models import (
     RepairService,
-    RepairStatus,
     RepairTicket,
     ServiceType,
 )
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
-
-_S = RepairStatus
 
 
 # The catalogue of services --------------------------------------------------------

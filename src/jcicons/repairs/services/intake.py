@@ -30,6 +30,7 @@ from jcicons.repairs.models import (
 from jcicons.repairs.services.catalogue import add_service_line, chosen_services
 from jcicons.repairs.services.money import take_payment
 from jcicons.repairs.services.rules import (
+    TICKET_COUNTER,
     TICKET_PREFIX,
     DuplicateSerial,
     chosen_technician,
@@ -192,7 +193,7 @@ def create_ticket(
     technician = chosen_technician(data.technician_id)
 
     year = shop_today().year
-    number = f"{TICKET_PREFIX}-{year}-{next_number(f'repair_ticket:{year}'):05d}"
+    number = f"{TICKET_PREFIX}-{year}-{next_number(f'{TICKET_COUNTER}{year}'):05d}"
     ticket = RepairTicket(
         number=number,
         status_token=secrets.token_urlsafe(24),

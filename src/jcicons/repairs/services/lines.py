@@ -19,7 +19,6 @@ from jcicons.repairs.models import (
     RepairEventKind,
     RepairPart,
     RepairService,
-    RepairStatus,
     RepairTicket,
 )
 from jcicons.repairs.services.catalogue import add_service_line, chosen_services
@@ -33,8 +32,6 @@ from jcicons.repairs.services.rules import (
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
-
-_S = RepairStatus
 
 
 # Estimate: labour and parts -----------------------------------------------------------

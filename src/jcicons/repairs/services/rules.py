@@ -47,6 +47,8 @@ NEEDS_APPROVAL = frozenset({_S.WAITING_PARTS, _S.IN_REPAIR, _S.READY})
 RELEASABLE = frozenset({_S.READY} | SIDE_EXITS)
 
 TICKET_PREFIX = "RT"
+# Ticket numbers count per year: the counter of 2026 is "repair_ticket:2026".
+TICKET_COUNTER = "repair_ticket:"
 
 
 class InvalidTransition(DomainError):
