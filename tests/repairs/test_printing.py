@@ -754,6 +754,25 @@ def test_the_ticket_page_offers_the_intake_form_and_after_release_the_receipt(
     assert f'href="/repairs/{ticket.id}/release-receipt"' in after
 
 
+def test_a_tech_is_offered_no_receipt_of_an_unassigned_ticket_they_cannot_print(
+    client, shop, admin, sales, tech, make_ticket
+):
+    change_settings(admin, TECH_CAN_VIEW_DETAILS=True)
+    unassigned = make_ticket(diagnostic_fee_centavos=300_00)
+    walk_to(unassigned, S.CANCELLED, admin)
+    take_payment(unassigned, cash(300_00), sales)
+    release_ticket(unassigned, "Maria Santos", "", sales)
+    db.session.commit()
+    sign_in(client, tech)
+
+    page = client.get(f"/repairs/{unassigned.id}").text
+
+    assert f'href="/repairs/{unassigned.id}/intake-form"' in page
+    assert "release-receipt" not in page
+    receipt = client.get(f"/repairs/{unassigned.id}/release-receipt")
+    assert receipt.status_code == 403
+
+
 def test_the_qr_link_uses_the_public_address_when_one_is_set(make_app, make_user):
     from jcicons.repairs.printing import status_url
 
