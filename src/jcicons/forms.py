@@ -18,6 +18,8 @@ from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms import IntegerField as _IntegerField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from jcicons.exceptions import DomainError
+
 # The largest whole number a BIGINT column (and SQLite's INTEGER) can hold.
 MAX_INTEGER = 2**63 - 1
 EARLIEST_DATE = date(1900, 1, 1)
@@ -25,6 +27,16 @@ LATEST_DATE = date(2999, 12, 31)
 
 SINGLE_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 MULTI_LINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def show_domain_error(form: Any, exc: DomainError, default: str | None = None) -> None:
+    """Put a service's refusal on the field it names (or `default`), else above
+    the form."""
+    field = getattr(form, exc.field or default or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
 
 
 def strip_spaces(value: Any) -> Any:

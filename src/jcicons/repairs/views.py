@@ -31,7 +31,7 @@ from jcicons.customers.queries import get_visible_customer
 from jcicons.customers.services import CustomerInvalid
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import ConfirmForm, new_form_key, query_int
+from jcicons.forms import ConfirmForm, new_form_key, query_int, show_domain_error
 from jcicons.inventory.queries import find_by_code
 from jcicons.keyed import commit_once
 from jcicons.mail.models import EmailStatus
@@ -93,10 +93,12 @@ PESO_AMOUNT = re.compile(rf"-?{PESO_SIGN}[\d,]+\.\d{{2}}")
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
+    # The label tables as they are: their StrEnum keys match the plain strings
+    # the templates look up, so nothing is rebuilt on every render.
     return {
-        "repair_status_labels": {s.value: label for s, label in STATUS_LABELS.items()},
-        "device_labels": {d.value: label for d, label in DEVICE_LABELS.items()},
-        "priority_labels": {p.value: label for p, label in PRIORITY_LABELS.items()},
+        "repair_status_labels": STATUS_LABELS,
+        "device_labels": DEVICE_LABELS,
+        "priority_labels": PRIORITY_LABELS,
     }
 
 
@@ -364,7 +366,7 @@ def create() -> ResponseReturnValue:
                 ]
             except DomainError as exc:
                 db.session.rollback()
-                _show_error(form, exc)
+                show_domain_error(form, exc)
             else:
                 flash(
                     f"Ticket {ticket.number} is open. Print the intake form.", "success"
@@ -408,14 +410,6 @@ def _visible(tickets: list[RepairTicket]) -> list[RepairTicket]:
         )
     )
     return [ticket for ticket in tickets if ticket.id in shown]
-
-
-def _show_error(form: Any, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 # The ticket page -------------------------------------------------------------------
@@ -581,7 +575,7 @@ def _act(
     except DomainError as exc:
         db.session.rollback()
         ticket = ticket_or_404(ticket.id)
-        _show_error(form, exc)
+        show_domain_error(form, exc)
         return _refuse(ticket, form_name, form)
     db.session.commit()
     flash(success, "success")
@@ -843,7 +837,7 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
         )
     except DomainError as exc:
         db.session.rollback()
-        _show_error(form, exc)
+        show_domain_error(form, exc)
         form.idempotency_key.data = new_form_key()  # a refusal recorded nothing
         return _refuse(ticket_or_404(ticket_id), "payment_form", form)
     if row.repair_ticket_id != ticket.id:  # the same form raced onto two tickets
@@ -1019,7 +1013,7 @@ def service_types() -> ResponseReturnValue:
             created = services.create_service_type(data, signed_in_user())
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(f"{created.name} is in the catalogue.", "success")
@@ -1070,7 +1064,7 @@ def service_type_edit(service_id: int) -> ResponseReturnValue:
             services.update_service_type(service, data, signed_in_user())
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(f"{service.name} is saved.", "success")

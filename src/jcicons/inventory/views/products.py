@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
-from jcicons.forms import new_form_key, query_int
+from jcicons.forms import new_form_key, query_int, show_domain_error
 from jcicons.inventory.forms import (
     AdjustmentForm,
     ProductForm,
@@ -81,15 +81,6 @@ def _product_or_404(product_id: int) -> Product:
     if product is None:
         abort(404)
     return product
-
-
-def _show_error(form: Any, exc: DomainError, default: str | None = None) -> None:
-    """Put a service's message on the field it names, or above the form."""
-    field = getattr(form, exc.field or default or "", None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def _list_filter() -> ProductFilter:
@@ -300,7 +291,7 @@ def product_adjust(product_id: int) -> ResponseReturnValue:
                 )
             except DomainError as exc:
                 db.session.rollback()
-                _show_error(form, exc, default="quantity")
+                show_domain_error(form, exc, default="quantity")
             else:
                 return _adjusted(adjustment.product)
     status = 422 if request.method == "POST" else 200
