@@ -19,8 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from jcicons.customers.queries import merged_family_ids
 from jcicons.extensions import db
-from jcicons.repairs.models import DEVICE_LABELS, DeviceType, RepairTicket
-from jcicons.repairs.queries import paid_by_ticket, visible_tickets
+from jcicons.repairs.models import RepairTicket, device_label
+from jcicons.repairs.queries import visible_tickets
 from jcicons.sales.models import Sale, SaleLine, SaleStatus
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def customer_repairs(
     `with_money` decides per ticket whether its balance is shown (a TECH may see
     the money of their own tickets and not of the unassigned queue's).
     """
-    from jcicons.repairs.services import ticket_figures
+    from jcicons.repairs.services import ticket_balances
 
     tickets = db.paginate(
         customer_tickets_query(viewer, customer_id).options(
@@ -119,17 +119,9 @@ def customer_repairs(
         max_per_page=per_page,
         error_out=False,
     )
-    priced = [t for t in tickets.items if with_money(t)]
-    paid = paid_by_ticket([t.id for t in priced]) if priced else {}
+    balances = ticket_balances([t for t in tickets.items if with_money(t)])
     rows = [
-        CustomerRepairRow(
-            ticket=ticket,
-            balance_centavos=(
-                ticket_figures(ticket, paid.get(ticket.id, 0)).balance_centavos
-                if ticket in priced
-                else None
-            ),
-        )
+        CustomerRepairRow(ticket=ticket, balance_centavos=balances.get(ticket.id))
         for ticket in tickets.items
     ]
     return tickets, rows
@@ -192,8 +184,7 @@ def _bought_devices(family: Any) -> Any:
 def _device_label(row: Any) -> str:
     if row.source == "purchase":
         return str(row.name)
-    kind = row.name or DEVICE_LABELS.get(DeviceType(row.kind), row.kind)
-    return " ".join(part for part in (kind, row.brand, row.model) if part)
+    return device_label(row.kind, row.name, row.brand, row.model)
 
 
 def customer_devices(

@@ -303,10 +303,13 @@ class RepairTicket(db.Model):  # type: ignore[name-defined]
     @property
     def device_label(self) -> str:
         """The device as staff say it: 'Laptop Acer Aspire 5'."""
-        kind = self.device_name or DEVICE_LABELS.get(
-            DeviceType(self.device_type), self.device_type
-        )
-        return " ".join(part for part in (kind, self.brand, self.model) if part)
+        return device_label(self.device_type, self.device_name, self.brand, self.model)
+
+
+def device_label(kind: str, name: str | None, brand: str, model: str) -> str:
+    """Name a device as staff say it: its own name or its type's, brand, model."""
+    said = name or DEVICE_LABELS.get(DeviceType(kind), kind)
+    return " ".join(part for part in (said, brand, model) if part)
 
 
 class RepairService(db.Model):  # type: ignore[name-defined]

@@ -74,7 +74,6 @@ from jcicons.repairs.printing import status_url
 from jcicons.repairs.queries import (
     TicketFilter,
     get_visible_ticket,
-    paid_by_ticket,
     tickets_query,
     unclaimed_query,
     visible_tickets,
@@ -187,12 +186,7 @@ def index() -> ResponseReturnValue:
         error_out=False,
     )
     show_money = can("repairs.view_details")
-    priced = [t for t in page.items if shows_details(t)]
-    paid = paid_by_ticket([t.id for t in priced]) if priced else {}
-    balances = {
-        t.id: services.ticket_figures(t, paid.get(t.id, 0)).balance_centavos
-        for t in priced
-    }
+    balances = services.ticket_balances([t for t in page.items if shows_details(t)])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "repairs/index.html",

@@ -19,7 +19,7 @@ from jcicons.repairs.models import (
     RepairStatus,
     RepairTicket,
 )
-from jcicons.repairs.queries import ticket_payments
+from jcicons.repairs.queries import paid_by_ticket, ticket_payments
 from jcicons.repairs.services.rules import (
     RELEASABLE,
     hold_open_ticket,
@@ -84,6 +84,15 @@ def ticket_figures(ticket: RepairTicket, paid: int | None = None) -> TicketFigur
         paid_centavos=paid,
         balance_centavos=charges - paid,
     )
+
+
+def ticket_balances(tickets: list[RepairTicket]) -> dict[int, int]:
+    """Return ticket id -> balance of a page of tickets, in one read of the ledger."""
+    paid = paid_by_ticket([ticket.id for ticket in tickets]) if tickets else {}
+    return {
+        ticket.id: ticket_figures(ticket, paid.get(ticket.id, 0)).balance_centavos
+        for ticket in tickets
+    }
 
 
 def ticket_money(ticket: RepairTicket) -> tuple[TicketFigures, list[Payment]]:
