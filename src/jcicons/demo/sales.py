@@ -251,12 +251,14 @@ class SalesDesk:
 
     def _pick_lines(self) -> list[CartLine]:
         lines = []
+        stocked: list[Product] | None = None  # read once, when goods are wanted
         for _ in range(self.rng.choices((1, 2, 3), (70, 22, 8))[0]):
             if self.services and self.rng.random() < SERVICE_SHARE:
                 product = self.rng.choice(self.services)
                 lines.append(CartLine(product.id, 1))
                 continue
-            stocked = self._stocked()
+            if stocked is None:
+                stocked = self._stocked()
             if not stocked:
                 continue
             product = self.rng.choice(stocked)
