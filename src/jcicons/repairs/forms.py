@@ -270,6 +270,14 @@ class WaiveForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.refund_method.choices = repair_method_choices()
 
+    def refund_input(self) -> PaymentInput:
+        """Return how an overpayment goes back (the service works out how much)."""
+        return PaymentInput(
+            method=PaymentMethod(self.refund_method.data or PaymentMethod.CASH),
+            amount_centavos=0,
+            reference=self.refund_reference.data or "",
+        )
+
 
 class RefundForm(BaseForm):
     """Give back what was paid beyond the charges."""
@@ -280,6 +288,14 @@ class RefundForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.method.choices = repair_method_choices()
+
+    def refund_input(self) -> PaymentInput:
+        """Return how the overpayment goes back (the service works out how much)."""
+        return PaymentInput(
+            method=PaymentMethod(self.method.data or PaymentMethod.CASH),
+            amount_centavos=0,
+            reference=self.reference.data or "",
+        )
 
 
 class ReleaseForm(BaseForm):

@@ -32,6 +32,7 @@ from jcicons.customers.services import CustomerInvalid
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.forms import ConfirmForm, new_form_key, query_int, show_domain_error
+from jcicons.inventory.models import Product
 from jcicons.inventory.queries import find_by_code
 from jcicons.keyed import commit_once
 from jcicons.mail.models import EmailStatus
@@ -54,6 +55,7 @@ from jcicons.repairs.forms import (
     ServiceTypeForm,
     StatusForm,
     TicketFilterForm,
+    WaiveForm,
 )
 from jcicons.repairs.models import (
     DEVICE_LABELS,
@@ -78,7 +80,9 @@ from jcicons.repairs.queries import (
     unclaimed_query,
     visible_tickets,
 )
+from jcicons.sales.approval import approve_on_the_spot
 from jcicons.sales.models import METHOD_LABELS
+from jcicons.sales.services import DiscountNeedsApproval
 from jcicons.security.capabilities import can, requires, signed_in_user
 from jcicons.security.crypto import DecryptionError
 from jcicons.settings.services import current_settings
@@ -455,18 +459,12 @@ def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
             formdata=None, prefix="pay", idempotency_key=new_form_key()
         ),
         "discount_form": DiscountForm(formdata=None, prefix="discount"),
-        "waive_form": _waive_form(None),
+        "waive_form": WaiveForm(formdata=None, prefix="waive"),
         "refund_form": RefundForm(formdata=None, prefix="refund"),
         "release_form": release,
         "reopen_form": ReasonForm(formdata=None, prefix="reopen"),
         "comeback_form": ComebackForm(formdata=None, prefix="comeback"),
     }
-
-
-def _waive_form(formdata: Any) -> Any:
-    from jcicons.repairs.forms import WaiveForm
-
-    return WaiveForm(formdata=formdata, prefix="waive")
 
 
 def _render_ticket(
@@ -743,8 +741,6 @@ def add_part(ticket_id: int) -> ResponseReturnValue:
     form = PartForm(prefix="part")
     product = find_by_code(form.product_code.data or "")
     if product is None and form.product_id.data:
-        from jcicons.inventory.models import Product
-
         product = db.session.get(Product, _int_or_none(form.product_id.data) or 0)
     if product is None or product.is_archived:
         form.validate()
@@ -845,14 +841,11 @@ def take_payment(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.collect")
 def discount(ticket_id: int) -> ResponseReturnValue:
     """Set the ticket's discount; above the SALES cap an ADMIN approves on the spot."""
-    from jcicons.sales.services import DiscountNeedsApproval
-    from jcicons.sales.views.pos import _approver
-
     ticket = ticket_or_404(ticket_id)
     form = DiscountForm(prefix="discount")
     if not form.validate_on_submit():
         return _refuse(ticket, "discount_form", form)
-    approver = _approver(form)
+    approver = approve_on_the_spot(form)
     if form.approver_username.errors:
         db.session.commit()  # the security events of a wrong password stay
         return _refuse(ticket, "discount_form", form)
@@ -881,24 +874,16 @@ def discount(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.manage")
 def waive(ticket_id: int) -> ResponseReturnValue:
     """ADMIN waives charges; an overpayment goes back as a refund row."""
-    from jcicons.sales.models import PaymentMethod
-    from jcicons.sales.services import PaymentInput
-
     ticket = ticket_or_404(ticket_id)
-    form = _waive_form(request.form)
+    form = WaiveForm(prefix="waive")
 
     def run() -> None:
-        refund = PaymentInput(
-            method=PaymentMethod(form.refund_method.data or "CASH"),
-            amount_centavos=0,
-            reference=form.refund_reference.data or "",
-        )
         services.waive_charges(
             ticket,
             form.amount.centavos or 0,
             form.reason.data or "",
             signed_in_user(),
-            refund,
+            form.refund_input(),
         )
 
     return _act(ticket, form, "waive_form", run, "Charges waived.")
@@ -908,22 +893,11 @@ def waive(ticket_id: int) -> ResponseReturnValue:
 @requires("repairs.collect")
 def refund(ticket_id: int) -> ResponseReturnValue:
     """Give back an overpayment."""
-    from jcicons.sales.models import PaymentMethod
-    from jcicons.sales.services import PaymentInput
-
     ticket = ticket_or_404(ticket_id)
     form = RefundForm(prefix="refund")
 
     def run() -> None:
-        services.refund_overpayment(
-            ticket,
-            PaymentInput(
-                method=PaymentMethod(form.method.data or "CASH"),
-                amount_centavos=0,
-                reference=form.reference.data or "",
-            ),
-            signed_in_user(),
-        )
+        services.refund_overpayment(ticket, form.refund_input(), signed_in_user())
 
     return _act(ticket, form, "refund_form", run, "Refund recorded.")
 

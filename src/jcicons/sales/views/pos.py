@@ -23,9 +23,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from jcicons.audit.security_log import record_security_event
-from jcicons.auth.models import User
-from jcicons.auth.services import InvalidCredentials, authenticate
 from jcicons.clock import shop_today
 from jcicons.customers.services import resolve_customer
 from jcicons.exceptions import DomainError, NotFound
@@ -33,6 +30,7 @@ from jcicons.extensions import db
 from jcicons.inventory.models import Product
 from jcicons.inventory.queries import in_stock_serials
 from jcicons.main.errors import render_error
+from jcicons.sales.approval import approve_on_the_spot
 from jcicons.sales.forms import CheckoutForm, parse_cart, parse_discount, parse_payments
 from jcicons.sales.models import METHOD_LABELS, Sale
 from jcicons.sales.pricing import Totals
@@ -47,7 +45,6 @@ from jcicons.sales.services import (
 )
 from jcicons.sales.views import pos_bp
 from jcicons.security.capabilities import Role, Toggle, requires, signed_in_user
-from jcicons.security.ratelimit import client_ip, login_throttle
 from jcicons.settings.services import current_settings
 
 logger = logging.getLogger(__name__)
@@ -168,44 +165,6 @@ def store_credit(customer_id: int) -> ResponseReturnValue:
     return jsonify({"customer_id": customer.id, "balance_centavos": balance})
 
 
-def _approver(form: CheckoutForm) -> User | None:
-    """Return the ADMIN who approved a discount on the spot, or None.
-
-    A wrong password (or a non-ADMIN) is refused with a form error and logged.
-    """
-    username = (form.approver_username.data or "").strip()
-    if not username:
-        return None
-    # The counter must not become a way round the sign-in throttle for ADMIN passwords.
-    ip = client_ip()
-    if login_throttle.is_blocked(username, ip):
-        record_security_event("login_locked", username=username[:64], persist=True)
-        form.approver_username.errors = [
-            "Too many wrong passwords for that ADMIN: wait a few minutes."
-        ]
-        return None
-    try:
-        user = authenticate(username, form.approver_password.data or "")
-    except InvalidCredentials as exc:
-        login_throttle.record_failure(username, ip)
-        record_security_event(
-            "discount_approval_failed",
-            detail={"approver": username, "reason": exc.reason},
-            persist=True,
-        )
-        form.approver_username.errors = ["That ADMIN username or password is wrong."]
-        return None
-    if user.role != Role.ADMIN.value:
-        record_security_event(
-            "discount_approval_failed",
-            detail={"approver": username, "reason": "not_admin"},
-            persist=True,
-        )
-        form.approver_username.errors = ["Only an ADMIN can approve the discount."]
-        return None
-    return user
-
-
 def _checkout_request(form: CheckoutForm) -> CheckoutRequest:
     return CheckoutRequest(
         idempotency_key=form.idempotency_key.data,
@@ -236,7 +195,7 @@ def checkout_sale() -> ResponseReturnValue:
     existing = find_sale_by_key(form.idempotency_key.data)
     if existing is not None:
         return _receipt_redirect(existing)
-    approver = _approver(form)
+    approver = approve_on_the_spot(form)
     if form.approver_username.errors:
         db.session.commit()  # keep the security event of the refused password
         return _render_counter(form, form.approver_username.errors[0], 422)
