@@ -447,17 +447,27 @@ def merge_customers(kept: Customer, merged: Customer, actor: User) -> MergeSumma
 # For the sales and repairs modules ---------------------------------------------------
 
 
-def resolve_customer(customer_id: int, viewer: User) -> Customer:
-    """Return the live customer for an id, following merges, if `viewer` may see it.
+def live_customer(customer_id: int) -> Customer | None:
+    """Return the customer an id stands for now, following merges (None if none).
 
-    A sale or repair that names a merged customer lands on the one it was merged
-    into. Raises NotFound otherwise.
+    A merge loop, which merging refuses to make, stops at the first customer met
+    twice, still merged.
     """
     customer = db.session.get(Customer, customer_id)
     seen: set[int] = set()
     while customer is not None and customer.is_merged and customer.id not in seen:
         seen.add(customer.id)
         customer = customer.merged_into
+    return customer
+
+
+def resolve_customer(customer_id: int, viewer: User) -> Customer:
+    """Return the live customer for an id, following merges, if `viewer` may see it.
+
+    A sale or repair that names a merged customer lands on the one it was merged
+    into. Raises NotFound otherwise.
+    """
+    customer = live_customer(customer_id)
     if customer is None or customer.is_merged:
         raise NotFound("No such customer.")
     if (

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from jcicons.audit.services import record_audit
 from jcicons.clock import shop_today, utcnow
 from jcicons.customers.models import Customer
+from jcicons.customers.services import live_customer
 from jcicons.db import hold_rows, sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
@@ -240,24 +241,15 @@ def sale_balance(sale: Sale) -> int:
     return sale.total_centavos - int(paid or 0) - int(returned or 0)
 
 
-def _customer(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
-    if customer is None:
-        raise DomainError("That customer does not exist.", field="customer")
-    return customer
-
-
 def _credit_holder(customer_id: int) -> Customer:
     """Return the live customer who holds a customer's store credit.
 
     Credit follows merges like debt does: a sale of a merged duplicate counts for
     the customer it was merged into.
     """
-    customer = _customer(customer_id)
-    seen: set[int] = set()
-    while customer.merged_into_id is not None and customer.id not in seen:
-        seen.add(customer.id)
-        customer = _customer(customer.merged_into_id)
+    customer = live_customer(customer_id)
+    if customer is None:
+        raise DomainError("That customer does not exist.", field="customer")
     return customer
 
 
