@@ -60,13 +60,14 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def _as_png(image: Image.Image) -> bytes:
-    """Return the image scaled to fit a receipt, as a PNG with no metadata."""
+def _as_png(image: Image.Image) -> tuple[bytes, tuple[int, int]]:
+    """Return the image scaled to fit a receipt, as a PNG with no metadata, and
+    its size."""
     image = image.convert("RGBA")
     image.thumbnail((MAX_WIDTH, MAX_HEIGHT))
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return out.getvalue(), image.size
 
 
 def save_logo(data: bytes, actor: User) -> ShopLogo:
@@ -74,12 +75,10 @@ def save_logo(data: bytes, actor: User) -> ShopLogo:
 
     Raises DomainError for a file that is not a usable image.
     """
-    png = _as_png(_decode(data))
-    with Image.open(io.BytesIO(png)) as check:
-        width, height = check.size
+    png, (width, height) = _as_png(_decode(data))
     logo = db.session.get(ShopLogo, 1)
     if logo is None:
-        logo = ShopLogo(id=1, png=png, width=width, height=height)
+        logo = ShopLogo(id=1)
         db.session.add(logo)
     logo.png, logo.width, logo.height = png, width, height
     logo.updated_by_id = actor.id
