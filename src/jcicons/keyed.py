@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jcicons.extensions import db
 
 T = TypeVar("T")
+
+
+def find_by_key(model: type[T], key: str, *criteria: Any) -> T | None:
+    """Return the row a form sent earlier under `key` made, if any."""
+    column: Any = model.idempotency_key  # type: ignore[attr-defined]
+    return db.session.scalar(select(model).where(column == key, *criteria))
 
 
 def commit_once(work: Callable[[], T], find: Callable[[str], T | None], key: str) -> T:

@@ -34,6 +34,7 @@ from jcicons.inventory.models import (
     VatClass,
 )
 from jcicons.inventory.stock import apply_receipt_cost, move_stock
+from jcicons.keyed import find_by_key
 from jcicons.numbering import next_number
 
 if TYPE_CHECKING:
@@ -449,9 +450,7 @@ class ReceivingLineData:
 
 def find_receiving_by_key(idempotency_key: str) -> Receiving | None:
     """Return the receiving already made from this form, if any."""
-    return db.session.scalar(
-        select(Receiving).where(Receiving.idempotency_key == idempotency_key)
-    )
+    return find_by_key(Receiving, idempotency_key)
 
 
 def receive_stock(
@@ -604,11 +603,7 @@ SERIAL_RETURN_REFUSALS = {
 
 def find_adjustment_by_key(idempotency_key: str) -> StockAdjustment | None:
     """Return the adjustment already made from this form, if any."""
-    return db.session.scalar(
-        select(StockAdjustment).where(
-            StockAdjustment.idempotency_key == idempotency_key
-        )
-    )
+    return find_by_key(StockAdjustment, idempotency_key)
 
 
 def adjust_stock(

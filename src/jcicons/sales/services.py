@@ -32,6 +32,7 @@ from jcicons.inventory.models import (
 )
 from jcicons.inventory.services import normalise_serial
 from jcicons.inventory.stock import move_stock
+from jcicons.keyed import find_by_key
 from jcicons.money import format_pesos
 from jcicons.numbering import next_number
 from jcicons.sales.ledger import add_ledger_row, check_payment
@@ -121,9 +122,7 @@ class _Resolved:
 
 def find_sale_by_key(idempotency_key: str) -> Sale | None:
     """Return the sale already made from this form, if any."""
-    return db.session.scalar(
-        select(Sale).where(Sale.idempotency_key == idempotency_key)
-    )
+    return find_by_key(Sale, idempotency_key)
 
 
 def _resolve_lines(lines: list[CartLine]) -> list[_Resolved]:

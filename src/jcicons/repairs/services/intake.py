@@ -16,6 +16,7 @@ from jcicons.customers.models import Customer, CustomerDepartment
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
 from jcicons.inventory.services import normalise_serial
+from jcicons.keyed import find_by_key
 from jcicons.numbering import next_number
 from jcicons.repairs.models import (
     CONDITION_CHECKS,
@@ -80,9 +81,7 @@ def find_ticket_by_key(idempotency_key: str) -> RepairTicket | None:
     """Return the ticket an earlier send of the same intake form opened."""
     if not idempotency_key:
         return None
-    return db.session.scalar(
-        select(RepairTicket).where(RepairTicket.idempotency_key == idempotency_key)
-    )
+    return find_by_key(RepairTicket, idempotency_key)
 
 
 def open_tickets_with_serial(

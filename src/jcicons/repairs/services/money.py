@@ -13,6 +13,7 @@ from jcicons.audit.services import record_audit
 from jcicons.db import sum_or_zero
 from jcicons.exceptions import DomainError
 from jcicons.extensions import db
+from jcicons.keyed import find_by_key
 from jcicons.money import format_pesos
 from jcicons.repairs.models import (
     RepairEventKind,
@@ -112,12 +113,7 @@ def find_payment_by_key(idempotency_key: str) -> Payment | None:
     """Return the ticket payment an earlier send of the same form took."""
     if not idempotency_key:
         return None
-    return db.session.scalar(
-        select(Payment).where(
-            Payment.idempotency_key == idempotency_key,
-            Payment.repair_ticket_id.is_not(None),
-        )
-    )
+    return find_by_key(Payment, idempotency_key, Payment.repair_ticket_id.is_not(None))
 
 
 def take_payment(
