@@ -437,11 +437,15 @@ def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
     actor = signed_in_user()
     status = StatusForm(formdata=None, prefix="status")
     status.status.choices = _status_choices(ticket)
+    # The technicians and the catalogue are read only for a page that shows
+    # their forms (as the template decides).
     assign = AssignForm(formdata=None, prefix="assign")
-    assign.technician_id.choices = _technician_choices("Unassigned")
+    if can("repairs.assign"):
+        assign.technician_id.choices = _technician_choices("Unassigned")
     assign.technician_id.data = str(ticket.technician_id or "")
     service = ServiceLineForm(formdata=None, prefix="service")
-    service.service_type_id.choices = _service_choices(show_money)
+    if ticket.status != RepairStatus.RELEASED and services.may_work(ticket, actor):
+        service.service_type_id.choices = _service_choices(show_money)
     release = ReleaseForm(formdata=None, prefix="release")
     if not release.released_to_name.data and actor is not None:
         release.released_to_name.data = ticket.customer.name
