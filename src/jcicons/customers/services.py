@@ -134,15 +134,18 @@ def _credit_limit_for(actor: User, asked: int, current: int) -> int:
     for another is refused without stopping the rest of the change, and the
     refusal is written to the audit trail.
     """
-    if asked == current or may_set_credit_limit(actor):
-        return asked
-    return current
+    return current if _limit_refused(actor, asked, current) else asked
+
+
+def _limit_refused(actor: User, asked: int, current: int) -> bool:
+    """Return True when someone other than an ADMIN asks for another limit."""
+    return asked != current and not may_set_credit_limit(actor)
 
 
 def _audit_refused_limit(
     actor: User, customer: Customer, asked: int, current: int
 ) -> None:
-    if asked == current or may_set_credit_limit(actor):
+    if not _limit_refused(actor, asked, current):
         return
     record_audit(
         actor,

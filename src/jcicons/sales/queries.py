@@ -51,22 +51,11 @@ class SaleFilter:
     open_balance: bool = False
 
 
-def _paid_subquery() -> Any:
+def _paid_subquery(*criteria: Any) -> Any:
+    """Return a sale's net payments (those matching `criteria`) as a subquery."""
     return (
         select(sum_or_zero(Payment.amount_centavos))
-        .where(Payment.sale_id == Sale.id)
-        .correlate(Sale)
-        .scalar_subquery()
-    )
-
-
-def _store_credit_subquery() -> Any:
-    return (
-        select(sum_or_zero(Payment.amount_centavos))
-        .where(
-            Payment.sale_id == Sale.id,
-            Payment.method == PaymentMethod.STORE_CREDIT.value,
-        )
+        .where(Payment.sale_id == Sale.id, *criteria)
         .correlate(Sale)
         .scalar_subquery()
     )
@@ -262,7 +251,9 @@ def customer_account(customer_id: int, today: date | None = None) -> CustomerAcc
             Sale.due_date,
             _paid_subquery().label("paid"),
             _returned_subquery().label("returned"),
-            _store_credit_subquery().label("store_credit"),
+            _paid_subquery(Payment.method == PaymentMethod.STORE_CREDIT.value).label(
+                "store_credit"
+            ),
         )
         .where(_of_customer(customer_id))
         .subquery()
