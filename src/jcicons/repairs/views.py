@@ -444,7 +444,7 @@ def _forms(ticket: RepairTicket, show_money: bool) -> dict[str, Any]:
         assign.technician_id.choices = _technician_choices("Unassigned")
     assign.technician_id.data = str(ticket.technician_id or "")
     service = ServiceLineForm(formdata=None, prefix="service")
-    if ticket.status != RepairStatus.RELEASED and services.may_work(ticket, actor):
+    if ticket.is_open and services.may_work(ticket, actor):
         service.service_type_id.choices = _service_choices(show_money)
     release = ReleaseForm(formdata=None, prefix="release")
     if not release.released_to_name.data and actor is not None:

@@ -125,7 +125,7 @@ def require_collect(actor: User) -> None:
 
 
 def require_open(ticket: RepairTicket) -> None:
-    if ticket.status == _S.RELEASED:
+    if not ticket.is_open:
         raise DomainError(
             f"{ticket.number} was released: its parts, labour and charges are locked."
         )
