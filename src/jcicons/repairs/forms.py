@@ -43,6 +43,7 @@ from jcicons.repairs.models import (
     Priority,
     RepairStatus,
 )
+from jcicons.repairs.services.catalogue import ServiceTypeData
 from jcicons.sales.models import METHOD_LABELS, PaymentMethod
 from jcicons.sales.services import PaymentInput
 
@@ -342,6 +343,14 @@ class ServiceTypeForm(BaseForm):
             NumberRange(0, 3650, "Enter 0 to 3650 days."),
         ],
     )
+
+    def service_type_data(self) -> ServiceTypeData:
+        """Return the service the form describes."""
+        return ServiceTypeData(
+            self.name.data or "",
+            self.default_price.centavos or 0,
+            self.warranty_days.data or 0,
+        )
 
 
 class TicketFilterForm(SearchForm):

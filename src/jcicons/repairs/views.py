@@ -976,13 +976,10 @@ def service_types() -> ResponseReturnValue:
     """The services the shop offers: add one, see them all."""
     form = ServiceTypeForm()
     if form.validate_on_submit():
-        data = services.ServiceTypeData(
-            form.name.data or "",
-            form.default_price.centavos or 0,
-            form.warranty_days.data or 0,
-        )
         try:
-            created = services.create_service_type(data, signed_in_user())
+            created = services.create_service_type(
+                form.service_type_data(), signed_in_user()
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -1027,13 +1024,10 @@ def service_type_edit(service_id: int) -> ResponseReturnValue:
         )
         return redirect(url_for("repairs.service_types"))
     if form.validate_on_submit():
-        data = services.ServiceTypeData(
-            form.name.data or "",
-            form.default_price.centavos or 0,
-            form.warranty_days.data or 0,
-        )
         try:
-            services.update_service_type(service, data, signed_in_user())
+            services.update_service_type(
+                service, form.service_type_data(), signed_in_user()
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
