@@ -384,8 +384,8 @@ def create() -> ResponseReturnValue:
 
 
 def _opened(ticket: RepairTicket) -> ResponseReturnValue:
-    """Go to a ticket just opened at intake, or to the list when the viewer may
-    not open it."""
+    """Go to a ticket just opened or changed, or to the list when the viewer may
+    not open it (any more)."""
     if get_visible_ticket(signed_in_user(), ticket.id) is None:
         return redirect(url_for("repairs.index"))
     return redirect(url_for("repairs.detail", ticket_id=ticket.id))
@@ -579,9 +579,7 @@ def _act(
         after_commit()
     if then is not None:
         return redirect(then)
-    if get_visible_ticket(signed_in_user(), ticket.id) is None:
-        return redirect(url_for("repairs.index"))
-    return redirect(url_for("repairs.detail", ticket_id=ticket.id))
+    return _opened(ticket)
 
 
 @bp.post("/<int:ticket_id>/status")
@@ -962,9 +960,7 @@ def comeback(ticket_id: int) -> ResponseReturnValue:
         return _refuse(ticket_or_404(ticket_id), "comeback_form", form)
     db.session.commit()
     flash(f"Comeback ticket {new.number} is open under warranty.", "success")
-    if get_visible_ticket(signed_in_user(), new.id) is None:
-        return redirect(url_for("repairs.index"))
-    return redirect(url_for("repairs.detail", ticket_id=new.id))
+    return _opened(new)
 
 
 # The service catalogue ---------------------------------------------------------------
