@@ -686,8 +686,7 @@ def assign(ticket_id: int) -> ResponseReturnValue:
 def take(ticket_id: int) -> ResponseReturnValue:
     """A TECH takes an unassigned ticket."""
     ticket = ticket_or_404(ticket_id)
-    form = NoteForm(prefix="take")
-    del form.note
+    form = ConfirmForm(prefix="take")
     return _act(
         ticket,
         form,
