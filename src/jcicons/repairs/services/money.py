@@ -30,6 +30,7 @@ from jcicons.repairs.services.rules import (
 )
 from jcicons.sales.ledger import add_ledger_row, check_payment
 from jcicons.sales.models import METHOD_LABELS, NEEDS_REFERENCE, Payment, PaymentMethod
+from jcicons.sales.services import PaymentInput
 
 if TYPE_CHECKING:
     from jcicons.auth.models import User
@@ -207,15 +208,8 @@ def _refund(
         raise DomainError(
             "Enter the reference number of the refund.", "refund_reference"
         )
-    row = Payment(
-        amount_centavos=-amount,
-        method=refund.method.value,
-        reference=refund.reference.strip()[:64],
-        repair_ticket_id=ticket.id,
-        note=note[:200],
-        received_by_id=actor.id,
-    )
-    db.session.add(row)
+    back = PaymentInput(PaymentMethod(refund.method), -amount, refund.reference)
+    row = add_ledger_row(back, actor, repair_ticket_id=ticket.id, note=note)
     db.session.flush()
     label = METHOD_LABELS[PaymentMethod(refund.method)]
     record_event(
