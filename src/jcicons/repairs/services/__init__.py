@@ -13,8 +13,6 @@ from __future__ import annotations
 from jcicons.repairs.services.catalogue import (
     ServiceTypeData,
     active_service_types,
-    add_service_line,
-    chosen_services,
     create_service_type,
     set_service_type_archived,
     update_service_type,
@@ -24,7 +22,6 @@ from jcicons.repairs.services.intake import (
     create_ticket,
     find_ticket_by_key,
     intake_customer,
-    open_tickets_with_serial,
     reveal_passcode,
 )
 from jcicons.repairs.services.lines import (
@@ -49,7 +46,6 @@ from jcicons.repairs.services.money import (
 from jcicons.repairs.services.release import (
     open_comeback,
     release_ticket,
-    warranty_end,
 )
 from jcicons.repairs.services.rules import (
     NEEDS_APPROVAL,
@@ -58,14 +54,7 @@ from jcicons.repairs.services.rules import (
     TRANSITIONS,
     DuplicateSerial,
     InvalidTransition,
-    chosen_technician,
-    hold_open_ticket,
-    hold_ticket,
     may_work,
-    record_event,
-    require_collect,
-    require_open,
-    require_work,
 )
 from jcicons.repairs.services.workflow import (
     add_note,
@@ -90,31 +79,21 @@ __all__ = [
     "add_note",
     "add_part",
     "add_service",
-    "add_service_line",
     "assign_technician",
     "change_status",
-    "chosen_services",
-    "chosen_technician",
     "create_service_type",
     "create_ticket",
     "find_payment_by_key",
     "find_ticket_by_key",
-    "hold_open_ticket",
-    "hold_ticket",
     "intake_customer",
     "may_work",
     "open_comeback",
-    "open_tickets_with_serial",
     "record_estimate_decision",
-    "record_event",
     "refund_overpayment",
     "release_ticket",
     "remove_part",
     "remove_service",
     "reopen_ticket",
-    "require_collect",
-    "require_open",
-    "require_work",
     "reveal_passcode",
     "set_diagnosis",
     "set_discount",
@@ -127,5 +106,4 @@ __all__ = [
     "ticket_paid",
     "update_service_type",
     "waive_charges",
-    "warranty_end",
 ]
